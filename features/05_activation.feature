@@ -1,0 +1,56 @@
+@activation
+Feature: Activation
+  A tenant admin activates a customer once all five prerequisites hold; activation opens the
+  default wallet with a valid IBAN (seed phase 5).
+
+  Rule: ACT-6 and ACT-7 Activation opens the wallet with a valid IBAN
+
+    @ACT_6 @ACT_7 @IBAN_1 @SM_5 @ACT_9 @smoke
+    Scenario: Alice is activated once verified and consenting
+      Given Alice is a verified customer who has accepted all three consents
+      When the tenant admin activates Alice
+      Then Alice's wallet is active with a valid IBAN of her own
+
+  Rule: ACT-1 Activation needs an approved verification
+
+    @ACT_1 @SM_1 @GEN_8 @negative
+    Scenario: An unverified customer cannot be activated
+      Given Alice is a logged-in customer who has submitted her passport
+      And Alice has accepted all three consents
+      When the tenant admin activates Alice
+      Then the activation is refused
+      And Alice's wallet is still not active
+
+  Rule: ACT-2 to ACT-4 Activation needs all three consents
+
+    @CON_7 @SM_1 @GEN_8 @negative
+    Scenario Outline: A missing consent blocks activation
+      Given Alice is a verified customer
+      And Alice has accepted every consent except <consent>
+      When the tenant admin activates Alice
+      Then the activation is refused
+      And Alice's wallet is still not active
+
+      @ACT_2
+      Examples: Terms missing
+        | consent |
+        | terms   |
+
+      @ACT_3
+      Examples: Privacy missing
+        | consent |
+        | privacy |
+
+      @ACT_4
+      Examples: Data processing missing
+        | consent         |
+        | data-processing |
+
+  Rule: ACT-5 A customer is activated only once
+
+    @ACT_5 @SM_2 @negative
+    Scenario: A second activation changes nothing
+      Given Alice is an active customer
+      When the tenant admin activates Alice again
+      Then the activation is refused as already done
+      And Alice keeps the same wallet and IBAN

@@ -1,0 +1,87 @@
+"""One HTTP exchange with the target, kept whole for checks and evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Exchange", "Caller", "payload_of"]
+
+
+def payload_of(body: Any) -> Any:
+    """GEN-4: the payload is ``data`` when the top level has a ``data`` key, else the whole body."""
+    if isinstance(body, dict) and "data" in body:
+        return body["data"]
+    return body
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes a call: bearer token, ``X-Tenant-ID`` value and (for customers) the session id."""
+
+    label: str
+    token: str | None = field(default=None, repr=False)
+    tenant_header: str | None = None
+    session_id: str | None = None
+
+    def with_token(self, token: str | None) -> "Caller":
+        """The same caller presenting another token (tampered, ended, missing …)."""
+        return Caller(self.label, token, self.tenant_header, self.session_id)
+
+    def with_tenant_header(self, tenant_header: str | None) -> "Caller":
+        """The same caller sending another ``X-Tenant-ID``."""
+        return Caller(self.label, self.token, tenant_header, self.session_id)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A request and the target's answer. ``body`` is parsed JSON, or None when there was none."""
+
+    operation: str
+    method: str
+    path: str
+    status: int
+    request_body: Any = field(repr=False)
+    body: Any = field(repr=False)
+    text: str = field(repr=False)
+    content_type: str = ""
+    elapsed_ms: float = 0.0
+    attempts: int = 1
+    json_error: str | None = None
+    schema: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """A 2xx answer."""
+        return 200 <= self.status < 300
+
+    @property
+    def payload(self) -> Any:
+        """The GEN-4 payload of the body."""
+        return payload_of(self.body)
+
+    def get(self, *keys: str, default: Any = None) -> Any:
+        """The first present of ``keys`` in the payload; dotted keys walk nested objects (``a|b``)."""
+        for key in keys:
+            node = self.payload
+            for part in key.split("."):
+                if isinstance(node, dict) and part in node:
+                    node = node[part]
+                else:
+                    break
+            else:
+                if node is not None:
+                    return node
+        return default
+
+    def error_code(self) -> str | None:
+        """``data.error`` of an error body, when there is one (SHOULD only, §7.1)."""
+        data = self.body.get("data") if isinstance(self.body, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("error"), str):
+            return data["error"]
+        return None
+
+    def describe(self) -> str:
+        """``POST /api/…/register → 409 DUPLICATE_EMAIL`` for messages."""
+        code = self.error_code()
+        return f"{self.operation}: {self.method} {self.path} → {self.status}" + (f" {code}" if code else "")

@@ -1,0 +1,76 @@
+"""Keeps passwords, tenant secrets and tokens out of logs and reports."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any, Iterable
+
+__all__ = ["Redactor", "MASK"]
+
+MASK = "***"
+_SECRET_KEY = re.compile(r"(password|passwd|secret|token|authorization|authenticationcode|^otp$|^answer$)",
+                         re.IGNORECASE)
+_BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+
+
+class Redactor:
+    """Masks every value it was told is secret, plus secret-looking keys, bearer headers and JWTs.
+
+    ``sensitive`` values (passwords, tenant secrets) are also what SEC-1 looks for in responses;
+    tokens are masked in evidence but may legitimately appear in responses.
+    """
+
+    def __init__(self, sensitive: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._sensitive: set[str] = {s for s in sensitive if s}
+        self._tokens: set[str] = set()
+
+    def add_sensitive(self, value: str | None) -> None:
+        """Remember a password or secret (checked by SEC-1 and masked)."""
+        if value:
+            with self._lock:
+                self._sensitive.add(value)
+
+    def add_token(self, value: str | None) -> None:
+        """Remember a token (masked in evidence only)."""
+        if isinstance(value, str) and len(value) >= 8:
+            with self._lock:
+                self._tokens.add(value)
+
+    @property
+    def sensitive(self) -> frozenset[str]:
+        """The plaintext passwords and secrets of this run."""
+        with self._lock:
+            return frozenset(self._sensitive)
+
+    def text(self, text: str) -> str:
+        """``text`` with every known secret and token masked."""
+        with self._lock:
+            values = sorted(self._sensitive | self._tokens, key=len, reverse=True)
+        for value in values:
+            if value in text:
+                text = text.replace(value, MASK)
+        text = _BEARER.sub(r"\1" + MASK, text)
+        return _JWT.sub(MASK, text)
+
+    def data(self, value: Any) -> Any:
+        """A deep copy of a JSON value with secret keys and known secret values masked."""
+        if isinstance(value, dict):
+            return {k: (MASK if isinstance(v, str) and _SECRET_KEY.search(str(k))
+                        else self.data(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.data(v) for v in value]
+        if isinstance(value, str):
+            return self.text(value)
+        return value
+
+    def json(self, value: Any) -> str:
+        """Redacted, pretty-printed JSON."""
+        return json.dumps(self.data(value), indent=2, ensure_ascii=False, default=str)
+
+    def headers(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """Request or response headers, with authorization and secret-named headers masked."""
+        return {k: (MASK if _SECRET_KEY.search(k) else self.text(v)) for k, v in headers}

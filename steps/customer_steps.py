@@ -1,0 +1,137 @@
+"""Steps about personas and registration (phase 1: REG, CAT, SM-3)."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_bdd import given, then, when
+
+from finhub_conformance.checks import V, expect_refused, expect_success
+from finhub_conformance.errors import NonConformance
+from finhub_conformance.journey import Bank, Customer
+from finhub_conformance.passwords import weak_passwords
+
+from .parameter_types import step
+from .support import high_risk_persona, persona, pick_rule
+
+_NOT_ACTIVE = {"CS_ACTIVE", "ACTIVE", "ACTIVATED"}
+_WEAKNESS = {"too few characters": "too short", "no upper-case letter": "no upper-case letter",
+             "no lower-case letter": "no lower-case letter", "no digit": "no digit",
+             "no special character": "no special character"}
+
+
+@given(step("{name:Persona} is a prospective customer of tenant A"))
+def prospective_customer(bank, cast, name):
+    """A persona with fresh data, not yet registered."""
+    persona(bank, cast, name)
+
+
+@given(step("{name:Persona} is a prospective high-risk customer of tenant A"))
+def prospective_high_risk_customer(bank, cast, name):
+    """A persona for the high-risk category, not yet registered."""
+    high_risk_persona(bank, cast, name)
+
+
+@given(step("{name:Persona} is a registered customer"))
+def registered_customer(bank, cast, name):
+    """A persona registered by the tenant admin."""
+    bank.register_ok(persona(bank, cast, name))
+
+
+@when(step("the tenant admin registers {name:Persona}"), target_fixture="outcome")
+def admin_registers(bank, cast, name):
+    """E2 with a valid body."""
+    return bank.register(cast[name])
+
+
+@when(step("the tenant admin registers {name:Persona} in the standard category"), target_fixture="outcome")
+def admin_registers_in_standard_category(bank, cast, name):
+    """E2 naming the standard category with every mandatory key filled in (CAT-5)."""
+    customer = cast[name]
+    customer.category = bank.settings.standard_category
+    if bank.category(customer.category) is None:
+        raise NonConformance("CAT-1", "the configured standard category is not in the hierarchy",
+                             received=f"categories {sorted(bank.hierarchy())}",
+                             expected=f"{customer.category!r} (FINHUB_STANDARD_CATEGORY)")
+    return bank.register(customer)
+
+
+@when(step("the tenant admin registers {name:Persona} with a password that has {weakness}"),
+      target_fixture="outcome")
+def admin_registers_with_weak_password(bank, cast, name, weakness):
+    """E2 with a password that breaks exactly one REG-3 clause."""
+    password = weak_passwords()[_WEAKNESS[weakness]]
+    bank.redactor.add_sensitive(password)
+    return bank.register(cast[name], bank.registration_body(cast[name], password=password,
+                                                            matchingPassword=password))
+
+
+@when(step("the tenant admin registers {name:Persona} with a confirmation that differs from the password"),
+      target_fixture="outcome")
+def admin_registers_with_mismatch(bank, cast, name):
+    """E2 whose matchingPassword differs from password (REG-4)."""
+    customer = cast[name]
+    return bank.register(customer, bank.registration_body(customer, matchingPassword=customer.password[::-1]))
+
+
+@when(step("the tenant admin registers someone else with {name:Persona}'s email address"), target_fixture="outcome")
+def admin_registers_duplicate(bank, cast, name):
+    """E2 for a new person reusing an existing email (REG-5)."""
+    twin = bank.new_customer("Eve")
+    twin.email = cast[name].email
+    return bank.register(twin)
+
+
+@then(step("{name:Persona} has a customer id and a user id"))
+def has_ids(outcome, cast, name):
+    """REG-6: the ids are returned."""
+    expect_success(outcome, "REG-6", f"registering {name}")
+    customer = cast[name]
+    if not customer.customer_id or not customer.user_id:
+        raise NonConformance("REG-6", "the registration does not identify the customer and the user",
+                             received=f"customer id {customer.customer_id!r}, user id {customer.user_id!r}",
+                             expected="id|customerId and user.id|userId")
+
+
+@then(step("{name:Persona}'s customer status does not yet denote activity"))
+def status_not_active(outcome, name):
+    """SM-3: after registration the customer status is not an active one."""
+    status = outcome.get("customerStatus")
+    if isinstance(status, str) and status.upper() in _NOT_ACTIVE:
+        raise NonConformance("SM-3", "a freshly registered customer is reported active",
+                             received=f"customerStatus {status!r}", expected="a non-active status")
+
+
+@then(step("{name:Persona}'s default wallet is not active"))
+def default_wallet_inactive(bank, cast, name):
+    """REG-7 / WAL-3: the default wallet, when addressable, is not ACTIVE."""
+    customer = cast[name]
+    if customer.account_id is None:
+        pytest.skip("the deployment exposes no wallet id before activation (REG-7): nothing to address")
+    bank.log_in_ok(customer)
+    balance = bank.client.get_balance(customer.caller, customer.account_id)
+    status = balance.get("status")
+    if balance.ok and isinstance(status, str) and status.upper() == "ACTIVE":
+        raise NonConformance("REG-7", "the default wallet is active right after registration",
+                             received=balance.describe() + f" status {status!r}", expected="not ACTIVE")
+
+
+@then("the registration is refused as invalid input")
+def refused_as_invalid(outcome, scenario_rules):
+    """Status set V (REG-2, REG-3, REG-4)."""
+    expect_refused(outcome, V, pick_rule(scenario_rules, "REG-3", "REG-4", "REG-2"), "an invalid registration")
+
+
+@then("the registration is refused as a duplicate")
+def refused_as_duplicate(outcome):
+    """REG-5: 409 for a duplicate email within the tenant."""
+    expect_refused(outcome, {409}, "REG-5", "a duplicate email registration")
+
+
+@then(step("{name:Persona} can still be registered with a strong password"))
+def still_registrable(bank, cast, name):
+    """GEN-8: the refused attempt created nothing, so the same email registers now."""
+    exchange = bank.register(cast[name])
+    if exchange.status == 409:
+        raise NonConformance("GEN-8", "a refused registration left a customer behind",
+                             received=exchange.describe(), expected="the email still free")
+    expect_success(exchange, "REG-6", f"registering {name} with a strong password")

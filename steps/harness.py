@@ -1,0 +1,355 @@
+"""The harness plugin: settings, target, client, evidence, advisories and the run's verdict.
+
+Registered through ``pytest_plugins`` in the root conftest. Session fixtures start the embedded
+reference when no target is configured; function fixtures give each scenario fresh personas.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+import pytest
+
+from finhub_conformance.checks import Advisory, CheckContext, run_checks
+from finhub_conformance.client import FinHubClient
+from finhub_conformance.embedded import EmbeddedReference
+from finhub_conformance.errors import ConfigurationError, NonConformance, SetupFailure, TargetError
+from finhub_conformance.exchange import Exchange
+from finhub_conformance.journey import Bank, Customer
+from finhub_conformance.redaction import Redactor
+from finhub_conformance.rules import PHASE_TAGS, RULES, rule_of_tag
+from finhub_conformance.schemas import load as load_schemas
+from finhub_conformance.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Order TTL of the embedded reference: short, so that PAY-7 can be observed within a run.
+EMBEDDED_ORDER_TTL_S = 5
+
+#: Tags that cut across capabilities (house style 5); everything else must be a rule id or a capability.
+CROSS_CUTTING_TAGS = {
+    "smoke": "a quick subset covering each phase once",
+    "negative": "the deployment must refuse something",
+    "needs_funding": "needs money in the wallet: skipped when the deployment has no funding method (FUND-2)",
+    "needs_power_tenant": "needs the power tenant: skipped without FINHUB_POWER_* (§7.3)",
+}
+
+EXIT_CODES = {"conformant": 0, "not conformant": 1, "incomplete": 2, "configuration error": 3,
+              "target unreachable": 4, "suite error": 5}
+
+
+# ---------------------------------------------------------------------------- options and markers
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("finhub", "FinHub B2C conformance")
+    group.addoption("--env-file", default=None, help="env file with FINHUB_* settings (profile §7.2)")
+    group.addoption("--base-url", default=None, help="target base URL; without one the embedded reference runs")
+    group.addoption("--report-dir", default=None, help="where reports go (default: reports/ for suite runs)")
+
+
+def _is_suite_run(config: pytest.Config) -> bool:
+    args = [a for a in config.args if not a.startswith("-")]
+    return not args or any(Path(a.split("::")[0]).resolve().is_relative_to(ROOT / "suite") for a in args)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for rule in RULES.values():
+        config.addinivalue_line("markers", f"{rule.tag}: profile rule {rule.id} ({rule.level}) {rule.title}")
+    for tag, title in PHASE_TAGS.items():
+        config.addinivalue_line("markers", f"{tag}: capability {title}")
+    for tag, meaning in CROSS_CUTTING_TAGS.items():
+        config.addinivalue_line("markers", f"{tag}: {meaning}")
+    config.stash[_RESULTS] = _Results()
+    if not _is_suite_run(config) or hasattr(config, "workerinput"):
+        return
+    report_dir = Path(config.getoption("--report-dir") or ROOT / "reports")
+    report_dir.mkdir(parents=True, exist_ok=True)
+    config.stash[_REPORT_DIR] = report_dir
+    if getattr(config.option, "xmlpath", None) is None:
+        config.option.xmlpath = str(report_dir / "junit.xml")
+    if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
+        results = report_dir / "allure-results"
+        shutil.rmtree(results, ignore_errors=True)  # here, once: xdist workers must not clean it
+        config.option.allure_report_dir = str(results)
+    if hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:
+        config.option.cucumber_json_path = str(report_dir / "cucumber.json")
+
+
+_RESULTS = pytest.StashKey["_Results"]()
+_REPORT_DIR = pytest.StashKey[Path]()
+_ADVISORIES = pytest.StashKey[list]()
+
+
+# ---------------------------------------------------------------------------- session fixtures
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    """A short id unique to this run (and worker), used in test data."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"{time.strftime('%m%d%H%M%S')}{secrets.token_hex(2)}{worker.replace('gw', 'w')}"
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    """The run's settings: CLI options > FINHUB_* environment > env file > defaults."""
+    try:
+        return load_settings({"FINHUB_BASE_URL": pytestconfig.getoption("--base-url")},
+                             env_file=pytestconfig.getoption("--env-file"))
+    except ConfigurationError as exc:
+        pytest.exit(f"configuration error: {exc}", returncode=EXIT_CODES["configuration error"])
+
+
+@pytest.fixture(scope="session")
+def target(settings: Settings):
+    """Settings pointing at the target: the configured one, or the embedded reference started here."""
+    if not settings.embedded:
+        yield settings
+        return
+    reference = EmbeddedReference(order_ttl_s=EMBEDDED_ORDER_TTL_S)
+    try:
+        env = reference.start()
+        yield settings.with_target(env)
+    except ConfigurationError as exc:
+        pytest.exit(f"configuration error: {exc}", returncode=EXIT_CODES["configuration error"])
+    finally:
+        reference.stop()
+
+
+@pytest.fixture(scope="session")
+def redactor(target: Settings) -> Redactor:
+    """Masks the run's secrets in evidence; also the SEC-1 list of plaintext secrets."""
+    return Redactor(target.secrets())
+
+
+class _AdvisorySink:
+    """Routes advisories to the scenario that is running."""
+
+    def __init__(self) -> None:
+        self.current: list[Advisory] | None = None
+
+    def __call__(self, advisory: Advisory) -> None:
+        if self.current is not None and advisory not in self.current:
+            self.current.append(advisory)
+
+
+@pytest.fixture(scope="session")
+def advisory_sink() -> _AdvisorySink:
+    """The session's advisory router."""
+    return _AdvisorySink()
+
+
+def _attach_exchange(redactor: Redactor):
+    try:
+        import allure
+    except ImportError:  # pragma: no cover - allure-pytest-bdd is a dependency
+        return lambda exchange: None
+
+    def attach(exchange: Exchange) -> None:
+        try:
+            from hypothesis.control import current_build_context, currently_in_test_context
+            if currently_in_test_context() and not current_build_context().is_final:
+                return  # inside Hypothesis only the final (shrunk) example carries evidence
+        except ImportError:  # pragma: no cover
+            pass
+        request = redactor.json(exchange.request_body) if exchange.request_body is not None else ""
+        response = redactor.json(exchange.body) if exchange.body is not None else redactor.text(exchange.text)
+        allure.attach(f"{exchange.method} {exchange.path}\n\n{request}\n\n--- {exchange.status} "
+                      f"({exchange.elapsed_ms:.0f} ms, attempt {exchange.attempts})\n\n{response}",
+                      name=exchange.describe(), attachment_type=allure.attachment_type.TEXT)
+    return attach
+
+
+@pytest.fixture(scope="session")
+def client(target: Settings, redactor: Redactor, advisory_sink: _AdvisorySink, run_id: str):
+    """The FinHub client over one httpx.Client, with checks and evidence on every exchange."""
+    schemas = load_schemas(str(ROOT / "schemas"))
+    context = CheckContext(schemas=schemas, sensitive=lambda: redactor.sensitive, advise=advisory_sink)
+    http = httpx.Client(base_url=target.base_url, timeout=target.http_timeout_s, verify=target.verify_tls,
+                        trust_env=False, follow_redirects=False)
+    observers = [_attach_exchange(redactor), lambda exchange: run_checks(exchange, context)]
+    with http:
+        yield FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, observers=observers)
+
+
+@pytest.fixture(scope="session")
+def bank(client: FinHubClient, target: Settings, redactor: Redactor, run_id: str) -> Bank:
+    """Domain operations against the target; checks that the tenant admin can log in (S1) first."""
+    bank = Bank(client, target, redactor, run_id)
+    try:
+        bank.admin()
+    except ConfigurationError as exc:
+        pytest.exit(f"configuration error: {exc}", returncode=EXIT_CODES["configuration error"])
+    except TargetError as exc:
+        pytest.exit(f"target unreachable: {exc}", returncode=EXIT_CODES["target unreachable"])
+    return bank
+
+
+@pytest.fixture(autouse=True)
+def advisories(request: pytest.FixtureRequest, advisory_sink: _AdvisorySink):
+    """The SHOULD advisories raised during this scenario; reported, never failed."""
+    found: list[Advisory] = []
+    advisory_sink.current = found
+    request.node.stash[_ADVISORIES] = found
+    yield found
+    advisory_sink.current = None
+    if found:
+        try:
+            import allure
+            allure.attach("\n".join(f"[{a.rule}] {a.message}" for a in found), name="advisories (SHOULD)",
+                          attachment_type=allure.attachment_type.TEXT)
+        except ImportError:  # pragma: no cover
+            pass
+
+
+@pytest.fixture
+def scenario_rules(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """The profile rule ids this scenario is tagged with."""
+    return tuple(dict.fromkeys(r for m in request.node.iter_markers() if (r := rule_of_tag(m.name))))
+
+
+class Cast(dict):
+    """The scenario's personas by name (Alice, Bob, Hana, Mallory …)."""
+
+    def __missing__(self, name: str) -> Customer:
+        raise KeyError(f"persona {name!r} has not been introduced by a Given step")
+
+
+@pytest.fixture
+def cast() -> Cast:
+    """Personas introduced by this scenario's Given steps."""
+    return Cast()
+
+
+# ---------------------------------------------------------------------------- verdicts
+
+def classify(excinfo) -> tuple[str, str | None]:
+    """The outcome class of an exception: non-conformant, target error, configuration or suite error."""
+    if excinfo is None:
+        return "passed", None
+    error = excinfo.value
+    if isinstance(error, NonConformance):
+        return ("setup failure" if isinstance(error, SetupFailure) else "non-conformant"), error.rule
+    if isinstance(error, AssertionError):
+        return "non-conformant", None
+    if isinstance(error, TargetError):
+        return "target error", None
+    if isinstance(error, ConfigurationError):
+        return "configuration error", None
+    if excinfo.errisinstance(pytest.skip.Exception):
+        return "skipped", None
+    return "suite error", None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if call.excinfo is not None and report.outcome != "skipped":
+        outcome, rule = classify(call.excinfo)
+        report.user_properties.append(("verdict", outcome))
+        if rule:
+            report.user_properties.append(("violated_rule", rule))
+        if outcome == "configuration error":
+            item.session.shouldstop = f"configuration error: {call.excinfo.value}"
+    if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
+        tags = sorted(m.name for m in item.iter_markers())
+        report.user_properties.append(("tags", " ".join(tags)))
+    if call.when == "teardown":
+        for advisory in item.stash.get(_ADVISORIES, []):
+            report.user_properties.append(("advisory", f"[{advisory.rule}] {advisory.message}"))
+    return report
+
+
+class _Results:
+    """Outcomes per test, gathered on the controller (works under xdist)."""
+
+    def __init__(self) -> None:
+        self.outcome: dict[str, str] = {}
+        self.tags: dict[str, list[str]] = {}
+        self.reason: dict[str, str] = {}
+        self.violated: dict[str, str] = {}
+        self.advisories: list[str] = []
+
+    def add(self, report: pytest.TestReport) -> None:
+        props = dict(report.user_properties)
+        if "tags" in props:
+            self.tags[report.nodeid] = props["tags"].split()
+        previous = self.outcome.get(report.nodeid, "passed")
+        if report.skipped and previous == "passed":
+            self.outcome[report.nodeid] = "skipped"
+            self.reason[report.nodeid] = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        elif report.failed:
+            self.outcome[report.nodeid] = props.get("verdict", "suite error")
+            if "violated_rule" in props:
+                self.violated[report.nodeid] = props["violated_rule"]
+        elif report.nodeid not in self.outcome:
+            self.outcome[report.nodeid] = "passed"
+        self.advisories += [v for k, v in report.user_properties if k == "advisory"]
+
+    def verdict(self, exitstatus: int) -> str:
+        counts = Counter(self.outcome.values())
+        if counts["non-conformant"] or counts["setup failure"]:
+            return "not conformant"
+        if counts["configuration error"] or (exitstatus == 3 and not self.outcome):
+            return "configuration error"
+        if exitstatus == 4 and not self.outcome:
+            return "target unreachable"
+        if counts["suite error"]:
+            return "suite error"
+        if counts["target error"] or not self.outcome or exitstatus not in (0, 1):
+            return "incomplete"
+        return "conformant"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report, config: pytest.Config):
+    if _RESULTS in config.stash and isinstance(report, pytest.TestReport):
+        config.stash[_RESULTS].add(report)
+
+
+def _phase_rows(results: _Results) -> list[tuple[str, Counter]]:
+    rows: dict[str, Counter] = defaultdict(Counter)
+    for nodeid, outcome in results.outcome.items():
+        phases = [t for t in results.tags.get(nodeid, []) if t in PHASE_TAGS] or ["other"]
+        for phase in phases[:1]:
+            rows[phase][outcome] += 1
+    order = list(PHASE_TAGS) + ["other"]
+    return sorted(rows.items(), key=lambda kv: order.index(kv[0]))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _REPORT_DIR not in config.stash or config.option.collectonly:
+        return
+    results = config.stash[_RESULTS]
+    verdict = results.verdict(exitstatus)
+    write = terminalreporter.write_line
+    terminalreporter.section("FinHub B2C conformance")
+    write(f"{'phase':<18}{'passed':>8}{'failed':>8}{'broken':>8}{'skipped':>9}")
+    for phase, counts in _phase_rows(results):
+        failed = counts["non-conformant"] + counts["setup failure"]
+        broken = counts["target error"] + counts["suite error"] + counts["configuration error"]
+        write(f"{PHASE_TAGS.get(phase, phase):<18}{counts['passed']:>8}{failed:>8}{broken:>8}{counts['skipped']:>9}")
+    violated = sorted(set(results.violated.values()))
+    if violated:
+        write(f"rules violated: {', '.join(violated)}")
+    unique_advisories = sorted(set(results.advisories))
+    if unique_advisories:
+        write(f"advisories (SHOULD, not failures): {len(unique_advisories)}")
+        for line in unique_advisories[:20]:
+            write(f"  {line}")
+    write(f"verdict: {verdict.upper()}  (reports in {config.stash[_REPORT_DIR]})")
+    summary = {"verdict": verdict, "exit_code": EXIT_CODES[verdict], "pytest_exit_status": int(exitstatus),
+               "outcomes": dict(Counter(results.outcome.values())), "violated_rules": violated,
+               "advisories": unique_advisories,
+               "tests": {k: {"outcome": v, "tags": results.tags.get(k, []), "reason": results.reason.get(k)}
+                         for k, v in results.outcome.items()}}
+    (config.stash[_REPORT_DIR] / "verdict.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+__all__ = ["EXIT_CODES", "Cast", "classify", "rule_of_tag"]

@@ -1,0 +1,42 @@
+"""Helpers shared by the step modules (step modules never import each other)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pytest
+
+from finhub_conformance.journey import Bank, Customer, FundingUnavailable
+
+__all__ = ["persona", "high_risk_persona", "pick_rule", "funded"]
+
+
+def persona(bank: Bank, cast: dict, name: str, category: str | None = None) -> Customer:
+    """The persona ``name`` of this scenario, introduced on first mention."""
+    if name not in cast:
+        cast[name] = bank.new_customer(name, category=category)
+    return cast[name]
+
+
+def high_risk_persona(bank: Bank, cast: dict, name: str) -> Customer:
+    """A persona in the high-risk category; skipped (§7.3) without a power tenant or that category."""
+    if bank.settings.power is None:
+        pytest.skip("no power tenant configured (FINHUB_POWER_*): RISK-1 and RISK-2 need one (§7.3)")
+    category = bank.settings.high_risk_category
+    if bank.category(category) is None:
+        pytest.skip(f"the high-risk category {category!r} is not in the hierarchy (§7.3)")
+    return persona(bank, cast, name, category=category)
+
+
+def pick_rule(scenario_rules: Iterable[str], *candidates: str) -> str:
+    """The first of ``candidates`` the scenario is tagged with (else the first candidate)."""
+    tagged = set(scenario_rules)
+    return next((c for c in candidates if c in tagged), candidates[0])
+
+
+def funded(bank: Bank, customer: Customer, amount) -> None:
+    """Fund the wallet, skipping the scenario when the deployment has no funding method (FUND-2)."""
+    try:
+        bank.fund(customer, amount)
+    except FundingUnavailable as exc:
+        pytest.skip(f"no funding method: {exc} (FUND-2, §7.3)")
