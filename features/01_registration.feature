@@ -8,7 +8,7 @@ Feature: Registration of an individual customer
 
   Rule: REG-6 A registration identifies the customer and the user
 
-    @REG_6 @REG_7 @REG_8 @SM_3 @smoke
+    @REG_6 @REG_7 @REG_8 @SM_3 @SEC_1 @smoke
     Scenario: The tenant admin registers Alice without a category
       When the tenant admin registers Alice
       Then Alice has a customer id and a user id

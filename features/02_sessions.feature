@@ -8,7 +8,7 @@ Feature: Customer sessions
 
   Rule: SES-1 and SES-2 A registered customer can log in before verification
 
-    @SES_1 @SES_2 @smoke
+    @SES_1 @SES_2 @SEC_1 @smoke
     Scenario: Alice logs in right after registration
       When Alice logs in with her password
       Then Alice receives a signed session token and a session id

@@ -30,6 +30,12 @@ Feature: Identity verification
       Then Alice's verification is rejected
       And Alice cannot be activated
 
+    @VER_11
+    Scenario: The tenant admin rejects Alice's verification through the rejection endpoint
+      Given Alice is a logged-in customer who has submitted her passport
+      When the tenant admin rejects Alice's verification through the rejection endpoint
+      Then Alice's verification is rejected
+
   Rule: RISK-1 and RISK-2 A high-risk customer needs the power tenant
 
     @RISK_1 @needs_power_tenant @negative

@@ -11,6 +11,13 @@ Feature: Activation
       When the tenant admin activates Alice
       Then Alice's wallet is active with a valid IBAN of her own
 
+    @IBAN_3
+    Scenario: Alice's IBAN is not one another wallet already has
+      Given Bob is an active customer
+      And Alice is a verified customer who has accepted all three consents
+      When the tenant admin activates Alice
+      Then Alice's wallet is active with a valid IBAN of her own
+
   Rule: ACT-1 Activation needs an approved verification
 
     @ACT_1 @SM_1 @GEN_8 @negative

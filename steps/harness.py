@@ -166,16 +166,42 @@ def _attach_exchange(redactor: Redactor):
     return attach
 
 
+class ExchangeTally:
+    """Counts exchanges per endpoint and the time spent waiting on HTTP (for coverage and benchmarks)."""
+
+    def __init__(self) -> None:
+        self.calls: Counter = Counter()
+        self.statuses: Counter = Counter()
+        self.http_ms = 0.0
+
+    def __call__(self, exchange: Exchange) -> None:
+        endpoint = exchange.operation.split()[0]
+        self.calls[endpoint] += 1
+        self.statuses[f"{endpoint} {exchange.status}"] += 1
+        self.http_ms += exchange.elapsed_ms
+
+    def write(self, folder: Path) -> None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        (folder / f"exchanges-{worker}.json").write_text(json.dumps(
+            {"calls": dict(sorted(self.calls.items())), "statuses": dict(sorted(self.statuses.items())),
+             "http_ms": round(self.http_ms, 1)}, indent=2), encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
-def client(target: Settings, redactor: Redactor, advisory_sink: _AdvisorySink, run_id: str):
+def client(pytestconfig: pytest.Config, target: Settings, redactor: Redactor, advisory_sink: _AdvisorySink,
+           run_id: str):
     """The FinHub client over one httpx.Client, with checks and evidence on every exchange."""
     schemas = load_schemas(str(ROOT / "schemas"))
     context = CheckContext(schemas=schemas, sensitive=lambda: redactor.sensitive, advise=advisory_sink)
     http = httpx.Client(base_url=target.base_url, timeout=target.http_timeout_s, verify=target.verify_tls,
                         trust_env=False, follow_redirects=False)
-    observers = [_attach_exchange(redactor), lambda exchange: run_checks(exchange, context)]
+    tally = ExchangeTally()
+    observers = [tally, _attach_exchange(redactor), lambda exchange: run_checks(exchange, context)]
     with http:
         yield FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, observers=observers)
+    folder = pytestconfig.getoption("--report-dir") or (ROOT / "reports")
+    if Path(folder).is_dir():
+        tally.write(Path(folder))
 
 
 @pytest.fixture(scope="session")

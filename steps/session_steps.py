@@ -103,3 +103,9 @@ def ended_session_refused(bank, cast, name, ended_session):
                      client.get_allowed_operations(ended_session, customer.account_id)]
     for attempt in attempts:
         expect_refused(attempt, {401}, "SES-6", f"{attempt.operation} with the ended session's token")
+
+
+@then(step("{name:Persona} can still log in"))
+def can_still_log_in(bank, cast, name):
+    """REG-5 / GEN-8: the refused duplicate left the first customer unchanged."""
+    expect_success(bank.log_in(cast[name]), "REG-5", f"{name} logging in after a refused duplicate")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from pytest_bdd import given, then, when
 
+from finhub_conformance import bodies
 from finhub_conformance.checks import expect_refused, expect_success
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.exchange import Exchange
@@ -81,6 +82,22 @@ def tenant_admin_rejects(bank, cast, name):
     if before == "APPROVED":
         pytest.skip("the verification was auto-approved at submit (VER-9): nothing left to reject")
     return Decision(bank.reject(customer), before)
+
+
+@when(step("the tenant admin rejects {name:Persona}'s verification through the rejection endpoint"),
+      target_fixture="decision")
+def tenant_admin_rejects_style_b(bank, cast, name):
+    """S3 (rejection style B, MAY): skipped when the deployment does not serve it."""
+    customer = cast[name]
+    before = status_of(bank.verification_status(customer))
+    if before == "APPROVED":
+        pytest.skip("the verification was auto-approved at submit (VER-9): nothing left to reject")
+    exchange = bank.client.reject_verification(bank.admin(customer.tenant), customer.verification_id,
+                                               bodies.rejection_body())
+    if exchange.status in (404, 405, 501):
+        pytest.skip(f"the rejection endpoint (S3, MAY) is absent: {exchange.status}")
+    expect_success(exchange, "VER-11", "rejecting through the rejection endpoint")
+    return Decision(exchange, before)
 
 
 @then(step("{name:Persona}'s verification is approved"))

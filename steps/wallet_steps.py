@@ -97,7 +97,7 @@ def reads_not_active(wallet_use):
             continue
         status = read.get("status") if isinstance(read.payload, dict) else None
         if isinstance(status, str) and status.upper() == "ACTIVE":
-            raise NonConformance("SM-5", "a wallet is shown ACTIVE before activation", received=read.describe())
+            raise NonConformance("WAL-3", "a wallet is shown ACTIVE before activation", received=read.describe())
         if read.operation.startswith("E13"):
             item = transfer_item(read)
             if item is not None and item.get("enabled") is True:

@@ -1,0 +1,116 @@
+"""End-to-end: the conformance suite run the way users run it, against clean and faulty targets.
+
+These start real processes: ``b2c-conformance run`` against the embedded reference, against a
+reference started separately with ``serve`` and reached through FINHUB_* variables only, and
+against references with seeded faults that the suite must catch by the right rule.
+"""
+
+from __future__ import annotations
+
+import socket
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.support.targets import reference, run_suite
+
+SEED_ENDPOINTS = {f"E{n}" for n in range(1, 17) if n not in (8, 9, 10)} | {"E8-E10"}
+SUPPORTING = {"S1", "S2", "S3", "S5", "S6", "S7", "S8"}  # S4 is a procedure over S1 and S2
+
+
+@pytest.fixture(scope="module")
+def embedded_run(tmp_path_factory):
+    """One full run against the embedded reference (no FINHUB_* configured)."""
+    return run_suite(tmp_path_factory.mktemp("embedded"))
+
+
+def test_embedded_run_is_conformant_and_prints_a_per_phase_summary(embedded_run):
+    assert embedded_run.exit_code == 0, embedded_run.output[-3000:]
+    assert embedded_run.verdict["verdict"] == "conformant"
+    for phase in ("1 Registration", "2 Sessions", "3 Verification", "4 Consents", "5 Activation", "6 Wallet",
+                  "7 Payments"):
+        assert phase in embedded_run.output
+    assert "verdict: CONFORMANT" in embedded_run.output
+
+
+def test_embedded_run_exercises_every_seed_endpoint_and_s1_to_s8(embedded_run):
+    calls = embedded_run.exchanges()
+    assert SEED_ENDPOINTS | SUPPORTING <= set(calls), sorted(calls)
+
+
+def test_embedded_run_writes_junit_allure_and_cucumber_reports(embedded_run):
+    folder = embedded_run.report_dir
+    suite = ET.parse(folder / "junit.xml").getroot().find("testsuite")
+    assert int(suite.get("tests")) >= 38 and suite.get("failures") == "0" and suite.get("errors") == "0"
+    results = list((folder / "allure-results").glob("*-result.json"))
+    assert len(results) >= 38
+    assert (folder / "cucumber.json").stat().st_size > 1000
+
+
+def test_reports_carry_no_secret_of_the_run(embedded_run, tmp_path):
+    with reference() as env:  # the same default credentials as the embedded one
+        secrets = [v for k, v in env.items() if k.endswith(("PASSWORD", "SECRET"))]
+    for path in embedded_run.report_dir.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not [s for s in secrets if s in text], path.name
+
+
+def test_separately_started_reference_reached_through_finhub_variables_only(tmp_path):
+    with reference() as env:
+        result = run_suite(tmp_path, env)
+    assert result.exit_code == 0, result.output[-3000:]
+    assert result.verdict["verdict"] == "conformant"
+
+
+#: Faults the skeleton's scenarios must catch, each by the rule it breaks.
+CAUGHT = [
+    ("password_without_digit_accepted", "REG-3"), ("weak_password_confirmation_ignored", "REG-4"),
+    ("duplicate_email_accepted", "REG-5"), ("logout_does_not_revoke", "SES-6"),
+    ("wrong_password_accepted", "SES-3"), ("tenant_admin_approves_high_risk", "RISK-1"),
+    ("customer_can_approve", "VER-7"), ("consent_false_accepted", "CON-3"),
+    ("activation_without_approval", "ACT-1"), ("activation_skips_terms_consent", "ACT-2"),
+    ("activation_skips_privacy_consent", "ACT-3"), ("activation_skips_data_processing_consent", "ACT-4"),
+    ("activation_repeatable", "ACT-5"), ("wallet_active_before_activation", "WAL-3"),
+    ("available_ignores_blocked", "WAL-2"), ("iban_bad_checksum", "IBAN-1"), ("iban_reused", "IBAN-3"),
+    ("payment_consent_not_required", "PAY-2"), ("unregistered_beneficiary_accepted", "PAY-3"),
+    ("double_execute_moves_money_twice", "PAY-4"), ("password_hash_exposed", "SEC-1"),
+]
+
+
+@pytest.mark.parametrize("fault, rule", CAUGHT, ids=[f for f, _ in CAUGHT])
+def test_a_seeded_fault_makes_the_run_not_conformant_by_its_rule(fault, rule, tmp_path):
+    with reference(fault) as env:
+        result = run_suite(tmp_path, env, args=["--rules", rule])
+    assert result.exit_code == 1, result.output[-3000:]
+    assert result.verdict["verdict"] == "not conformant"
+    assert rule in result.verdict["violated_rules"], result.verdict["violated_rules"]
+
+
+def test_a_remote_target_without_required_settings_is_a_configuration_error(tmp_path):
+    result = run_suite(tmp_path, {"FINHUB_BASE_URL": "http://127.0.0.1:9"})
+    assert result.exit_code == 3
+    assert "missing required setting(s)" in result.output and "Traceback" not in result.output
+
+
+def test_an_unreachable_target_is_reported_as_such(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound, never listening: connections are refused
+        with reference() as env:
+            env = dict(env, FINHUB_BASE_URL=f"http://127.0.0.1:{port}")
+        result = run_suite(tmp_path, env)
+    assert result.exit_code == 4, result.output[-2000:]
+    assert "target unreachable" in result.output and "Traceback" not in result.output
+
+
+def test_wrong_admin_credentials_are_a_configuration_error_before_any_scenario(tmp_path):
+    with reference() as env:
+        result = run_suite(tmp_path, dict(env, FINHUB_ADMIN_PASSWORD="not-the-password"), args=["--smoke"])
+    assert result.exit_code == 3, result.output[-2000:]
+    assert "admin log-in (S1)" in result.output and "not-the-password" not in result.output
+
+
+def test_an_unknown_rule_selection_is_a_configuration_error(tmp_path):
+    result = run_suite(tmp_path, args=["--rules", "PAY-99"])
+    assert result.exit_code == 3 and "PAY-99" in result.output
