@@ -1,12 +1,10 @@
-"""Root conftest: registers the harness and the step libraries (pytest refuses pytest_plugins elsewhere)."""
+"""Root conftest: registers the harness and every step library (pytest refuses pytest_plugins elsewhere).
 
-pytest_plugins = [
-    "steps.harness",
-    "steps.customer_steps",
-    "steps.session_steps",
-    "steps.verification_steps",
-    "steps.activation_steps",
-    "steps.wallet_steps",
-    "steps.payment_steps",
-    "steps.journey_steps",
+Step libraries are the ``steps/*_steps.py`` modules, found by name so that adding one needs no edit here.
+"""
+
+from pathlib import Path
+
+pytest_plugins = ["steps.harness"] + [
+    f"steps.{path.stem}" for path in sorted((Path(__file__).parent / "steps").glob("*_steps.py"))
 ]

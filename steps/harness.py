@@ -38,6 +38,9 @@ CROSS_CUTTING_TAGS = {
     "negative": "the deployment must refuse something",
     "needs_funding": "needs money in the wallet: skipped when the deployment has no funding method (FUND-2)",
     "needs_power_tenant": "needs the power tenant: skipped without FINHUB_POWER_* (§7.3)",
+    "needs_tenant_b": "needs a second tenant: skipped without FINHUB_TENANT_B_* (§7.3)",
+    "concurrency": "sends concurrent requests",
+    "slow": "waits on the deployment's clock (order expiry, settlement)",
 }
 
 EXIT_CODES = {"conformant": 0, "not conformant": 1, "incomplete": 2, "configuration error": 3,

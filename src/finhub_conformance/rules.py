@@ -166,5 +166,5 @@ PHASE_TAGS = {
     "registration": "1 Registration", "sessions": "2 Sessions", "verification": "3 Verification",
     "consents": "4 Consents", "activation": "5 Activation", "wallet": "6 Wallet",
     "payments": "7 Payments", "lifecycle": "End to end", "tenant_isolation": "Tenant isolation",
-    "security": "Security",
+    "security": "Security", "conventions": "API conventions",
 }
