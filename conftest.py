@@ -5,6 +5,6 @@ Step libraries are the ``steps/*_steps.py`` modules, found by name so that addin
 
 from pathlib import Path
 
-pytest_plugins = ["steps.harness"] + [
+pytest_plugins = ["steps.harness", "steps.reporting"] + [
     f"steps.{path.stem}" for path in sorted((Path(__file__).parent / "steps").glob("*_steps.py"))
 ]

@@ -11,7 +11,7 @@ import os
 import secrets
 import shutil
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -20,7 +20,7 @@ import pytest
 from finhub_conformance.checks import Advisory, CheckContext, run_checks
 from finhub_conformance.client import FinHubClient
 from finhub_conformance.embedded import EmbeddedReference
-from finhub_conformance.errors import ConfigurationError, NonConformance, SetupFailure, TargetError
+from finhub_conformance.errors import ConfigurationError, TargetError
 from finhub_conformance.exchange import Exchange
 from finhub_conformance.journey import Bank, Customer
 from finhub_conformance.redaction import Redactor
@@ -69,12 +69,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{tag}: capability {title}")
     for tag, meaning in CROSS_CUTTING_TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {meaning}")
-    config.stash[_RESULTS] = _Results()
     if not _is_suite_run(config) or hasattr(config, "workerinput"):
         return
     report_dir = Path(config.getoption("--report-dir") or ROOT / "reports")
     report_dir.mkdir(parents=True, exist_ok=True)
-    config.stash[_REPORT_DIR] = report_dir
+    config.stash[REPORT_DIR] = report_dir
     if getattr(config.option, "xmlpath", None) is None:
         config.option.xmlpath = str(report_dir / "junit.xml")
     if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
@@ -85,9 +84,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.cucumber_json_path = str(report_dir / "cucumber.json")
 
 
-_RESULTS = pytest.StashKey["_Results"]()
-_REPORT_DIR = pytest.StashKey[Path]()
-_ADVISORIES = pytest.StashKey[list]()
+REPORT_DIR = pytest.StashKey[Path]()
+ADVISORIES = pytest.StashKey[list]()
+REDACTOR = pytest.StashKey[Redactor]()
 
 
 # ---------------------------------------------------------------------------- session fixtures
@@ -126,9 +125,11 @@ def target(settings: Settings):
 
 
 @pytest.fixture(scope="session")
-def redactor(target: Settings) -> Redactor:
+def redactor(pytestconfig: pytest.Config, target: Settings) -> Redactor:
     """Masks the run's secrets in evidence; also the SEC-1 list of plaintext secrets."""
-    return Redactor(target.secrets())
+    redactor = Redactor(target.secrets())
+    pytestconfig.stash[REDACTOR] = redactor
+    return redactor
 
 
 class _AdvisorySink:
@@ -225,7 +226,7 @@ def advisories(request: pytest.FixtureRequest, advisory_sink: _AdvisorySink):
     """The SHOULD advisories raised during this scenario; reported, never failed."""
     found: list[Advisory] = []
     advisory_sink.current = found
-    request.node.stash[_ADVISORIES] = found
+    request.node.stash[ADVISORIES] = found
     yield found
     advisory_sink.current = None
     if found:
@@ -256,129 +257,4 @@ def cast() -> Cast:
     return Cast()
 
 
-# ---------------------------------------------------------------------------- verdicts
-
-def classify(excinfo) -> tuple[str, str | None]:
-    """The outcome class of an exception: non-conformant, target error, configuration or suite error."""
-    if excinfo is None:
-        return "passed", None
-    error = excinfo.value
-    if isinstance(error, NonConformance):
-        return ("setup failure" if isinstance(error, SetupFailure) else "non-conformant"), error.rule
-    if isinstance(error, AssertionError):
-        return "non-conformant", None
-    if isinstance(error, TargetError):
-        return "target error", None
-    if isinstance(error, ConfigurationError):
-        return "configuration error", None
-    if excinfo.errisinstance(pytest.skip.Exception):
-        return "skipped", None
-    return "suite error", None
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    report = yield
-    if call.excinfo is not None and report.outcome != "skipped":
-        outcome, rule = classify(call.excinfo)
-        report.user_properties.append(("verdict", outcome))
-        if rule:
-            report.user_properties.append(("violated_rule", rule))
-        if outcome == "configuration error":
-            item.session.shouldstop = f"configuration error: {call.excinfo.value}"
-    if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
-        tags = sorted(m.name for m in item.iter_markers())
-        report.user_properties.append(("tags", " ".join(tags)))
-    if call.when == "teardown":
-        for advisory in item.stash.get(_ADVISORIES, []):
-            report.user_properties.append(("advisory", f"[{advisory.rule}] {advisory.message}"))
-    return report
-
-
-class _Results:
-    """Outcomes per test, gathered on the controller (works under xdist)."""
-
-    def __init__(self) -> None:
-        self.outcome: dict[str, str] = {}
-        self.tags: dict[str, list[str]] = {}
-        self.reason: dict[str, str] = {}
-        self.violated: dict[str, str] = {}
-        self.advisories: list[str] = []
-
-    def add(self, report: pytest.TestReport) -> None:
-        props = dict(report.user_properties)
-        if "tags" in props:
-            self.tags[report.nodeid] = props["tags"].split()
-        previous = self.outcome.get(report.nodeid, "passed")
-        if report.skipped and previous == "passed":
-            self.outcome[report.nodeid] = "skipped"
-            self.reason[report.nodeid] = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
-        elif report.failed:
-            self.outcome[report.nodeid] = props.get("verdict", "suite error")
-            if "violated_rule" in props:
-                self.violated[report.nodeid] = props["violated_rule"]
-        elif report.nodeid not in self.outcome:
-            self.outcome[report.nodeid] = "passed"
-        self.advisories += [v for k, v in report.user_properties if k == "advisory"]
-
-    def verdict(self, exitstatus: int) -> str:
-        counts = Counter(self.outcome.values())
-        if counts["non-conformant"] or counts["setup failure"]:
-            return "not conformant"
-        if counts["configuration error"] or (exitstatus == 3 and not self.outcome):
-            return "configuration error"
-        if exitstatus == 4 and not self.outcome:
-            return "target unreachable"
-        if counts["suite error"]:
-            return "suite error"
-        if counts["target error"] or not self.outcome or exitstatus not in (0, 1):
-            return "incomplete"
-        return "conformant"
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_report_teststatus(report, config: pytest.Config):
-    if _RESULTS in config.stash and isinstance(report, pytest.TestReport):
-        config.stash[_RESULTS].add(report)
-
-
-def _phase_rows(results: _Results) -> list[tuple[str, Counter]]:
-    rows: dict[str, Counter] = defaultdict(Counter)
-    for nodeid, outcome in results.outcome.items():
-        phases = [t for t in results.tags.get(nodeid, []) if t in PHASE_TAGS] or ["other"]
-        for phase in phases[:1]:
-            rows[phase][outcome] += 1
-    order = list(PHASE_TAGS) + ["other"]
-    return sorted(rows.items(), key=lambda kv: order.index(kv[0]))
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    if _REPORT_DIR not in config.stash or config.option.collectonly:
-        return
-    results = config.stash[_RESULTS]
-    verdict = results.verdict(exitstatus)
-    write = terminalreporter.write_line
-    terminalreporter.section("FinHub B2C conformance")
-    write(f"{'phase':<18}{'passed':>8}{'failed':>8}{'broken':>8}{'skipped':>9}")
-    for phase, counts in _phase_rows(results):
-        failed = counts["non-conformant"] + counts["setup failure"]
-        broken = counts["target error"] + counts["suite error"] + counts["configuration error"]
-        write(f"{PHASE_TAGS.get(phase, phase):<18}{counts['passed']:>8}{failed:>8}{broken:>8}{counts['skipped']:>9}")
-    violated = sorted(set(results.violated.values()))
-    if violated:
-        write(f"rules violated: {', '.join(violated)}")
-    unique_advisories = sorted(set(results.advisories))
-    if unique_advisories:
-        write(f"advisories (SHOULD, not failures): {len(unique_advisories)}")
-        for line in unique_advisories[:20]:
-            write(f"  {line}")
-    write(f"verdict: {verdict.upper()}  (reports in {config.stash[_REPORT_DIR]})")
-    summary = {"verdict": verdict, "exit_code": EXIT_CODES[verdict], "pytest_exit_status": int(exitstatus),
-               "outcomes": dict(Counter(results.outcome.values())), "violated_rules": violated,
-               "advisories": unique_advisories,
-               "tests": {k: {"outcome": v, "tags": results.tags.get(k, []), "reason": results.reason.get(k)}
-                         for k, v in results.outcome.items()}}
-    (config.stash[_REPORT_DIR] / "verdict.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-
-
-__all__ = ["EXIT_CODES", "Cast", "classify", "rule_of_tag"]
+__all__ = ["EXIT_CODES", "Cast", "REPORT_DIR", "ADVISORIES", "REDACTOR", "ROOT"]
