@@ -69,19 +69,35 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{tag}: capability {title}")
     for tag, meaning in CROSS_CUTTING_TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {meaning}")
-    if not _is_suite_run(config) or hasattr(config, "workerinput"):
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None:  # an xdist worker: write where the controller says
+        if worker_input.get("finhub_report_dir"):
+            _point_reports_at(config, Path(worker_input["finhub_report_dir"]), controller=False)
         return
-    report_dir = Path(config.getoption("--report-dir") or ROOT / "reports")
-    report_dir.mkdir(parents=True, exist_ok=True)
+    if _is_suite_run(config):
+        report_dir = Path(config.getoption("--report-dir") or ROOT / "reports").resolve()
+        report_dir.mkdir(parents=True, exist_ok=True)
+        for stale in [*report_dir.glob("exchanges-*.json"), report_dir / "verdict.json"]:
+            stale.unlink(missing_ok=True)
+        shutil.rmtree(report_dir / "allure-results", ignore_errors=True)  # once, here: never in workers
+        _point_reports_at(config, report_dir, controller=True)
+
+
+def _point_reports_at(config: pytest.Config, report_dir: Path, controller: bool) -> None:
     config.stash[REPORT_DIR] = report_dir
-    if getattr(config.option, "xmlpath", None) is None:
+    if controller and getattr(config.option, "xmlpath", None) is None:
         config.option.xmlpath = str(report_dir / "junit.xml")
     if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
-        results = report_dir / "allure-results"
-        shutil.rmtree(results, ignore_errors=True)  # here, once: xdist workers must not clean it
-        config.option.allure_report_dir = str(results)
-    if hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:
+        config.option.allure_report_dir = str(report_dir / "allure-results")
+    if controller and hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:
         config.option.cucumber_json_path = str(report_dir / "cucumber.json")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist: tell each worker where the reports go (workers re-parse options and would not know)."""
+    if REPORT_DIR in node.config.stash:
+        node.workerinput["finhub_report_dir"] = str(node.config.stash[REPORT_DIR])
 
 
 REPORT_DIR = pytest.StashKey[Path]()

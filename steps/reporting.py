@@ -17,6 +17,12 @@ from finhub_conformance.errors import ConfigurationError, NonConformance, SetupF
 from finhub_conformance.matrix import ScenarioResult, overall_verdict, render_html, render_markdown, rule_verdicts
 from finhub_conformance.rules import FAMILIES, PHASE_TAGS
 
+try:  # internal API of pytest-bdd 9 (re-check on upgrades); only needed under xdist
+    from pytest_bdd import reporting as _bdd_reporting
+    _bdd_reporting.ReportContext  # noqa: B018
+except (ImportError, AttributeError):  # pragma: no cover
+    _bdd_reporting = None
+
 from .harness import ADVISORIES, EXIT_CODES, REDACTOR, REPORT_DIR
 
 _RECORDS = pytest.StashKey[dict]()
@@ -80,6 +86,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.when == "teardown":
         for advisory in item.stash.get(ADVISORIES, []):
             report.user_properties.append(("advisory", f"[{advisory.rule}] {advisory.message}"))
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_to_serializable(config, report):
+    """pytest-bdd 9 keeps its report context outside the report: carry it across xdist (stack-notes P5)."""
+    data = yield
+    context = _bdd_reporting.test_report_context_registry.get(report) if _bdd_reporting else None
+    if isinstance(data, dict) and context is not None:
+        data["_pytest_bdd_ctx"] = {"scenario": context.scenario, "name": context.name}
+    return data
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_from_serializable(config, data):
+    context = data.pop("_pytest_bdd_ctx", None) if isinstance(data, dict) else None
+    report = yield
+    if context is not None and report is not None and _bdd_reporting:
+        _bdd_reporting.test_report_context_registry[report] = _bdd_reporting.ReportContext(**context)
     return report
 
 
