@@ -1,0 +1,71 @@
+"""The client over a mocked transport: headers, throttling (GEN-12), and transport failures."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from finhub_conformance.client import FinHubClient
+from finhub_conformance.errors import NonConformance, TargetError
+from finhub_conformance.exchange import Caller
+
+
+def _client(handler, observers=()) -> tuple[FinHubClient, list[float]]:
+    slept: list[float] = []
+    http = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://target.test/prefix")
+    return FinHubClient(http, run_id="r1", observers=observers, sleep=slept.append), slept
+
+
+ALICE = Caller("Alice", "tok.en.sig", "tenant-a", "sess-1")
+
+
+def test_standard_headers_and_prefix_are_sent():
+    seen = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.update(request.headers)
+        seen["path"] = request.url.raw_path.decode()
+        return httpx.Response(200, json={"code": 200, "data": {"status": "ACCEPTED"}})
+
+    client, _ = _client(handler)
+    exchange = client.accept_consent(ALICE, "c/1", "terms", {"accepted": True})
+    assert exchange.get("status") == "ACCEPTED"
+    assert seen["path"] == "/prefix/api/v2.1/customer/individual/c%2F1/consents/terms"
+    assert seen["authorization"] == "Bearer tok.en.sig" and seen["x-tenant-id"] == "tenant-a"
+    assert seen["x-session-id"] == "sess-1" and seen["content-type"] == "application/json"
+    assert seen["x-forwarded-from"] == "b2c-conformance" and seen["deviceid"] == "conformance-r1"
+    assert seen["user-agent"].startswith("finhub-b2c-conformance/")
+
+
+def test_throttling_is_retried_with_retry_after_then_fails_on_the_fourth():
+    answers = iter([httpx.Response(429, headers={"Retry-After": "2"})] * 2 + [httpx.Response(200, json={})])
+    client, slept = _client(lambda request: next(answers))
+    assert client.get_balance(ALICE, "acc").status == 200 and slept == [2.0, 2.0]
+    client, slept = _client(lambda request: httpx.Response(429))
+    with pytest.raises(NonConformance, match="GEN-12"):
+        client.get_balance(ALICE, "acc")
+    assert len(slept) == 3
+
+
+@pytest.mark.parametrize("failure", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"),
+                                     httpx.RemoteProtocolError("truncated")])
+def test_transport_failures_are_target_errors_not_rule_failures(failure):
+    def handler(request):
+        raise failure
+
+    client, _ = _client(handler)
+    with pytest.raises(TargetError):
+        client.get_balance(ALICE, "acc")
+
+
+def test_gateway_errors_are_target_errors():
+    client, _ = _client(lambda request: httpx.Response(502, text="bad gateway"))
+    with pytest.raises(TargetError, match="502"):
+        client.get_balance(ALICE, "acc")
+
+
+def test_observers_see_every_exchange_and_non_json_is_recorded():
+    seen = []
+    client, _ = _client(lambda request: httpx.Response(200, text="<html>hi</html>"), observers=[seen.append])
+    exchange = client.get_balance(ALICE, "acc")
+    assert seen == [exchange] and exchange.json_error and exchange.body is None
