@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import given, then, when
 
-from finhub_conformance.checks import V, expect_refused, expect_success
+from finhub_conformance.checks import Advisory, V, expect_refused, expect_success
 from finhub_conformance.errors import NonConformance
-from finhub_conformance.journey import Bank, Customer
 from finhub_conformance.passwords import weak_passwords
 
+from .identity_support import malformed_email, without_field
 from .parameter_types import step
 from .support import high_risk_persona, persona, pick_rule
 
@@ -73,12 +73,53 @@ def admin_registers_with_mismatch(bank, cast, name):
     return bank.register(customer, bank.registration_body(customer, matchingPassword=customer.password[::-1]))
 
 
+@when(step("the tenant admin registers {name:Persona} with the {detail} left {gap}"), target_fixture="outcome")
+def admin_registers_without_detail(bank, cast, name, detail, gap):
+    """REG-2: E2 with one required field left out (or left empty) wherever the union body carries it."""
+    customer = cast[name]
+    return bank.register(customer, without_field(bank.registration_body(customer), detail, f"left {gap}"))
+
+
+@when(step("the tenant admin registers {name:Persona} with an email address that {malformation}"),
+      target_fixture="outcome")
+def admin_registers_with_malformed_email(bank, cast, name, malformation):
+    """REG-5: E2 whose email (top level and individualCustomer) is syntactically invalid."""
+    customer = cast[name]
+    body = bank.registration_body(customer)
+    body["email"] = body["individualCustomer"]["email"] = malformed_email(customer.email, malformation)
+    return bank.register(customer, body)
+
+
 @when(step("the tenant admin registers someone else with {name:Persona}'s email address"), target_fixture="outcome")
 def admin_registers_duplicate(bank, cast, name):
     """E2 for a new person reusing an existing email (REG-5)."""
     twin = bank.new_customer("Eve")
     twin.email = cast[name].email
     return bank.register(twin)
+
+
+@when(step("the admin of tenant B registers {name:Persona} with {other:Persona}'s email address"),
+      target_fixture="outcome")
+def tenant_b_registers_same_email(bank, cast, name, other):
+    """TEN-5: tenant B's admin registers a persona of tenant B reusing an email of tenant A."""
+    if bank.settings.tenant_b is None:
+        pytest.skip("no second tenant configured (FINHUB_TENANT_B_*): TEN-5 is skipped (§7.3)")
+    customer = cast[name] = bank.new_customer(name, tenant=bank.settings.tenant_b)
+    customer.email = cast[other].email
+    return bank.register(customer)
+
+
+@then(step("{name:Persona} is registered in tenant B as well"))
+def registered_in_tenant_b(outcome, advisories, name):
+    """TEN-5 (SHOULD): an email of tenant A can be registered in tenant B; a refusal is an advisory."""
+    if not outcome.ok:
+        advisories.append(Advisory("TEN-5", f"tenant B refused to register {name} with an email that exists "
+                                            f"in tenant A ({outcome.describe()})"))
+        return
+    expect_success(outcome, "REG-6", f"registering {name} in tenant B")
+    if not outcome.get("id", "customerId") or not outcome.get("user.id", "userId"):
+        raise NonConformance("REG-6", "the registration does not identify the customer and the user",
+                             received=outcome.describe(), expected="id|customerId and user.id|userId")
 
 
 @then(step("{name:Persona} has a customer id and a user id"))
@@ -117,8 +158,9 @@ def default_wallet_inactive(bank, cast, name):
 
 @then("the registration is refused as invalid input")
 def refused_as_invalid(outcome, scenario_rules):
-    """Status set V (REG-2, REG-3, REG-4)."""
-    expect_refused(outcome, V, pick_rule(scenario_rules, "REG-3", "REG-4", "REG-2"), "an invalid registration")
+    """Status set V (REG-2, REG-3, REG-4, REG-5)."""
+    expect_refused(outcome, V, pick_rule(scenario_rules, "REG-2", "REG-3", "REG-4", "REG-5"),
+                   "an invalid registration")
 
 
 @then("the registration is refused as a duplicate")

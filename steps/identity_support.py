@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import time
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from finhub_conformance.journey import Bank, Customer
 
 __all__ = ["REQUIRED_FIELDS", "ABSENT_S9", "without_field", "malformed_email", "registration_in",
            "categorization_problems", "parametrized_category", "forged", "jwt_parts", "no_token",
-           "session_still_open", "refresh", "registration_credentials", "wrong_secret"]
+           "session_still_open", "refresh", "registration_credentials", "wrong_secret", "claim_problems"]
 
 #: REG-2: the domain names of the required E2 fields, with where each one sits in the union body.
 REQUIRED_FIELDS = {
@@ -115,7 +116,7 @@ def categorization_problems(payload: Any) -> list[str]:
         if not isinstance(item, dict):
             problems.append(f"{where} is not an object")
             continue
-        category_id = item.get("categoryId", key)
+        category_id = item.get("categoryId") or key
         if not isinstance(category_id, str) or not category_id:
             problems.append(f"{where} has no categoryId")
         if not isinstance(item.get("categoryName"), str):
@@ -197,3 +198,20 @@ def refresh(bank: Bank, customer: Customer, refresh_token: str | None = None,
 def wrong_secret() -> str:
     """A credential value that no deployment issued."""
     return f"wrong-{secrets.token_hex(12)}"
+
+
+def claim_problems(claims: dict) -> list[str]:
+    """SES-1 (SHOULD): the documented claims, ``exp`` in the future, a CONSUMER with the USER role."""
+    problems = []
+    missing = [c for c in ("tenantId", "customerId", "userId", "exp") if c not in claims]
+    if missing:
+        problems.append(f"the token lacks the claims {', '.join(missing)}")
+    exp = claims.get("exp")
+    if isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp <= time.time():
+        problems.append("the token's exp is not in the future")
+    if str(claims.get("userType", "")).upper() != "CONSUMER":
+        problems.append(f"the token's userType is {claims.get('userType')!r}, not CONSUMER")
+    roles = claims.get("roles")
+    if not isinstance(roles, list) or "USER" not in [str(r).upper() for r in roles]:
+        problems.append(f"the token's roles are {roles!r}, not [\"USER\"]")
+    return problems

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import json
-
+import pytest
 from pytest_bdd import given, then, when
 
 from finhub_conformance import bodies
@@ -12,8 +10,10 @@ from finhub_conformance.checks import Advisory, expect_refused, expect_success
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.exchange import Exchange
 
+from .identity_support import (ABSENT_S9, claim_problems, jwt_parts, refresh, session_still_open,
+                               wrong_secret)
 from .parameter_types import step
-from .support import persona
+from .support import persona, pick_rule
 
 
 @given(step("{name:Persona} is logged in"))
@@ -51,14 +51,6 @@ def logs_out(bank, cast, name):
     return ended
 
 
-def _jwt_header_and_claims(token: str) -> tuple[dict, dict]:
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise ValueError("not three segments")
-    decode = lambda s: json.loads(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))  # noqa: E731
-    return decode(parts[0]), decode(parts[1])
-
-
 @then(step("{name:Persona} receives a signed session token and a session id"))
 def receives_token(outcome: Exchange, advisories, name):
     """SES-1: a compact JWS with a JSON payload, ``alg`` not ``none``, and a sessionId."""
@@ -68,16 +60,15 @@ def receives_token(outcome: Exchange, advisories, name):
         raise NonConformance("SES-1", "the log-in yields no token or no sessionId", received=outcome.describe(),
                              expected="token (JWT) and sessionId")
     try:
-        header, claims = _jwt_header_and_claims(token)
+        header, claims = jwt_parts(token)
     except ValueError as exc:
         raise NonConformance("SES-1", "the token is not a compact JWS with JSON header and payload",
                              received=str(exc), expected="three base64url segments of JSON") from None
     if str(header.get("alg", "none")).lower() == "none":
         raise NonConformance("SES-1", "the token is unsigned", received=f"alg {header.get('alg')!r}",
                              expected="an alg other than none")
-    missing = [c for c in ("tenantId", "customerId", "userId", "exp") if c not in claims]
-    if missing:
-        advisories.append(Advisory("SES-1", f"the token lacks the claims {', '.join(missing)}"))
+    for problem in claim_problems(claims):
+        advisories.append(Advisory("SES-1", problem))
 
 
 @then("the log-in is refused as unauthenticated")
@@ -106,6 +97,54 @@ def ended_session_refused(bank, cast, name, ended_session):
 
 
 @then(step("{name:Persona} can still log in"))
-def can_still_log_in(bank, cast, name):
-    """REG-5 / GEN-8: the refused duplicate left the first customer unchanged."""
-    expect_success(bank.log_in(cast[name]), "REG-5", f"{name} logging in after a refused duplicate")
+def can_still_log_in(bank, cast, name, scenario_rules):
+    """REG-5 / TEN-3 / GEN-8: the refused (or other tenant's) request left the customer unchanged."""
+    expect_success(bank.log_in(cast[name]), pick_rule(scenario_rules, "REG-5", "TEN-3", "GEN-8"),
+                   f"{name} logging in afterwards")
+
+
+@when(step("{name:Persona} refreshes her session"), target_fixture="refreshed")
+def refreshes(bank, cast, name):
+    """SES-9: S9 with the session's refresh token; a 404, 405 or 501 means S9 is absent (skip)."""
+    exchange = refresh(bank, cast[name])
+    if exchange.status in ABSENT_S9:
+        pytest.skip(f"session refresh (S9) is absent: {exchange.describe()} (SES-9, §7.3)")
+    return exchange
+
+
+@when(step("{name:Persona} refreshes her session with a refresh token that is not hers"),
+      target_fixture="refreshed")
+def refreshes_wrongly(bank, cast, name):
+    """SES-9: S9 with a refresh token the deployment never issued."""
+    return refresh(bank, cast[name], refresh_token=wrong_secret())
+
+
+@then(step("{name:Persona}'s refreshed token opens her session"))
+def refreshed_token_works(bank, cast, refreshed, name):
+    """SES-9 (S9 MUST when implemented): a token is returned, and it works."""
+    expect_success(refreshed, "SES-9", f"refreshing {name}'s session")
+    token = refreshed.get("token")
+    if not isinstance(token, str) or not token:
+        raise NonConformance("SES-9", "a refresh returns no token", received=refreshed.describe(),
+                             expected="token")
+    bank.redactor.add_token(token)
+    bank.redactor.add_token(refreshed.get("refreshToken"))
+    expect_success(session_still_open(bank, cast[name], token), "SES-9",
+                   f"using {name}'s refreshed token")
+
+
+@then(step("{name:Persona}'s refresh is refused as unauthenticated"))
+def wrong_refresh_refused(bank, cast, refreshed, name):
+    """SES-9: a wrong refresh token gets 401 (unless a valid call shows that S9 is absent)."""
+    if refreshed.status in ABSENT_S9 and refresh(bank, cast[name]).status in ABSENT_S9:
+        pytest.skip("session refresh (S9) is absent (SES-9, §7.3)")
+    expect_refused(refreshed, {401}, "SES-9", "a refresh with a wrong refresh token")
+
+
+@then(step("{name:Persona}'s ended session can no longer be refreshed"))
+def ended_refresh_refused(bank, cast, name):
+    """SES-9: after E4 a refresh gets 401 or 404 (405 or 501: S9 absent, skip)."""
+    exchange = refresh(bank, cast[name])
+    if exchange.status in ABSENT_S9 - {404}:
+        pytest.skip(f"session refresh (S9) is absent: {exchange.describe()} (SES-9, §7.3)")
+    expect_refused(exchange, {401, 404}, "SES-9", "refreshing a session that was ended")
