@@ -5,11 +5,12 @@ Feature: Activation
 
   Rule: ACT-6 and ACT-7 Activation opens the wallet with a valid IBAN
 
-    @ACT_6 @ACT_7 @IBAN_1 @SM_5 @ACT_9 @smoke
+    @ACT_6 @ACT_7 @IBAN_1 @SM_3 @SM_5 @ACT_9 @smoke
     Scenario: Alice is activated once verified and consenting
       Given Alice is a verified customer who has accepted all three consents
       When the tenant admin activates Alice
       Then Alice's wallet is active with a valid IBAN of her own
+      And Alice's customer status denotes activity
 
     @IBAN_3
     Scenario: Alice's IBAN is not one another wallet already has
@@ -61,3 +62,39 @@ Feature: Activation
       When the tenant admin activates Alice again
       Then the activation is refused as already done
       And Alice keeps the same wallet and IBAN
+
+  Rule: ACT-8 Activation does not depend on a code delivered out of band
+
+    @ACT_8 @ACT_6
+    Scenario: Any activation code will do
+      Given Alice is a verified customer who has accepted all three consents
+      When the tenant admin activates Alice with a code of the suite's own invention
+      Then Alice's wallet is active with a valid IBAN of her own
+
+  Rule: ACT-9 The readiness check agrees with activation
+
+    @ACT_9 @negative
+    Scenario: Readiness and activation agree while Alice awaits her verification
+      Given Alice is a logged-in customer who has submitted her passport
+      When the tenant admin asks whether Alice can be activated
+      Then the readiness check agrees with what activating Alice then does
+
+    @ACT_9
+    Scenario: Readiness and activation agree once Alice meets every prerequisite
+      Given Alice is a verified customer who has accepted all three consents
+      When the tenant admin asks whether Alice can be activated
+      Then the readiness check agrees with what activating Alice then does
+
+    @ACT_9 @negative
+    Scenario: Readiness and activation agree once Alice is active
+      Given Alice is an active customer
+      When the tenant admin asks whether Alice can be activated
+      Then the readiness check agrees with what activating Alice then does
+
+  Rule: SM-5 The wallet becomes active only through activation
+
+    @SM_5
+    Scenario: Alice's wallet is not active while she awaits activation
+      Given Alice is a verified customer who has accepted all three consents
+      When Alice looks at her wallet before activation
+      Then Alice's wallet does not show as active yet
