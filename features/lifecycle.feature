@@ -16,3 +16,11 @@ Feature: The individual customer's journey end to end
       Given Hana is a prospective high-risk customer of tenant A
       When Hana goes through all seven phases with the power tenant's approval
       Then Hana is active and her transfer has settled exactly
+
+  Rule: SM-2 No sequence of operations skips a prerequisite or moves a state backwards
+
+    @SM_1 @SM_2 @SM_4 @PAY_4 @slow
+    Scenario: Random journeys through the lifecycle agree with the profile's state machine
+      Given the lifecycle model of the profile
+      When random sequences of operations are played against the deployment
+      Then the deployment agrees with the model at every step

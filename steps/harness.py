@@ -27,6 +27,7 @@ from finhub_conformance.redaction import Redactor
 from finhub_conformance.rules import PHASE_TAGS, RULES, rule_of_tag
 from finhub_conformance.schemas import load as load_schemas
 from finhub_conformance.settings import Settings, load_settings
+from finhub_conformance.strategies import register_profiles
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Order TTL of the embedded reference: short, so that PAY-7 can be observed within a run.
@@ -69,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{tag}: capability {title}")
     for tag, meaning in CROSS_CUTTING_TAGS.items():
         config.addinivalue_line("markers", f"{tag}: {meaning}")
+    _load_hypothesis_profile(config)
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: write where the controller says
         if worker_input.get("finhub_report_dir"):
@@ -81,6 +83,20 @@ def pytest_configure(config: pytest.Config) -> None:
             stale.unlink(missing_ok=True)
         shutil.rmtree(report_dir / "allure-results", ignore_errors=True)  # once, here: never in workers
         _point_reports_at(config, report_dir, controller=True)
+
+
+def _load_hypothesis_profile(config: pytest.Config) -> None:
+    """Register the suite's Hypothesis profiles; load FINHUB_HYPOTHESIS_PROFILE, else ci under CI, else dev.
+
+    ``--hypothesis-profile NAME`` (Hypothesis's own option) still wins: its plugin loads it after this.
+    """
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(ROOT / ".hypothesis")  # never a .hypothesis/ in whatever folder pytest ran from
+    register_profiles(ROOT / ".hypothesis")
+    name = os.environ.get("FINHUB_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+    hypothesis_settings.load_profile(name)
 
 
 def _point_reports_at(config: pytest.Config, report_dir: Path, controller: bool) -> None:

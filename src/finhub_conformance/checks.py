@@ -20,7 +20,7 @@ from .exchange import Exchange
 from .schemas import SchemaRegistry
 
 __all__ = ["CheckContext", "CHECKS", "run_checks", "V", "B", "F", "N", "T", "expect_refused", "expect_success",
-           "Advisory", "balances_of", "Balances"]
+           "Advisory", "balances_of", "Balances", "same_execution", "leaked_secrets"]
 
 # Status sets of profile §0.4.
 V = frozenset({400, 422})
@@ -273,3 +273,11 @@ def expect_refused(exchange: Exchange, statuses: Iterable[int], rule: str, what:
         raise NonConformance(rule, f"{what} {verdict}", received=exchange.describe(),
                              expected="one of " + ", ".join(map(str, allowed)))
     return exchange
+
+
+def same_execution(first: Exchange, second: Exchange) -> bool:
+    """PAY-4: a 2xx second execute is a replay only if it carries the same
+    ``transactionId|orderId|executionId`` (the first of those keys present) as the first execute."""
+    keys = ("transactionId", "orderId", "executionId")
+    key = next((k for k in keys if first.get(k) is not None), None)
+    return key is not None and second.get(key) == first.get(key)

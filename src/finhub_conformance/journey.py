@@ -29,7 +29,7 @@ from .passwords import strong_password
 from .redaction import Redactor
 from .settings import AdminCredentials, Settings, TenantConfig
 
-__all__ = ["Customer", "Bank", "Order", "Beneficiary", "PHASES", "FundingUnavailable", "status_of"]
+__all__ = ["Customer", "Bank", "Order", "Beneficiary", "PHASES", "FundingUnavailable", "status_of", "fee_of"]
 
 PHASES = ("registered", "logged in", "verified", "consented", "active", "funded")
 SETTLED = {"COMPLETED", "EXECUTED"}
@@ -442,7 +442,7 @@ class Bank:
             if prepared.status in (404, 405, 501):
                 raise FundingUnavailable(f"top-up prepare answered {prepared.status} (FUND-2)")
             _setup(prepared, "FUND-1", "preparing a top-up")
-            fee = _fee_of(prepared)
+            fee = fee_of(prepared)
             order_id = _str(prepared.get("preparedOrderId"))
             _setup(self.client.execute_topup(customer.caller, customer.account_id,
                                               bodies.execute_body(order_id)), "FUND-1", "executing a top-up")
@@ -539,7 +539,8 @@ def authentication_code(exchange: Exchange) -> str | None:
     return str(code) if code is not None else None
 
 
-def _fee_of(exchange: Exchange) -> Decimal:
+def fee_of(exchange: Exchange) -> Decimal:
+    """The total fee of a prepare answer (E15 / S8), per the profile's lookup order; 0 when none is stated."""
     fees = exchange.get("fees")
     for candidate in ("fees.totalFee", "fees.total", "summary.fees"):
         value = exchange.get(candidate)
@@ -559,7 +560,7 @@ def _total_of(exchange: Exchange, amount: Decimal) -> Decimal | None:
     try:
         if total is not None:
             return decode_value(total)
-        return amount + _fee_of(exchange)
+        return amount + fee_of(exchange)
     except AmountDecodeError:
         return None
 
