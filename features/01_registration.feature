@@ -150,3 +150,20 @@ Feature: Registration of an individual customer
     Scenario: Alice is registered in the standard category with its full parametrization
       When the tenant admin registers Alice in the standard category
       Then Alice has a customer id and a user id
+
+  Rule: REG-3 and REG-4 hold for every password, not only the hand-picked ones
+
+    @REG_3 @GEN_8 @negative
+    Scenario: Every generated password that breaks one clause of the policy is refused
+      When the tenant admin tries to register customers with generated passwords that each break one clause
+      Then every one of them is refused and none of them creates a customer
+
+    @REG_4 @GEN_8 @negative
+    Scenario: Every generated confirmation that differs from the password is refused
+      When the tenant admin tries to register customers whose confirmation differs from the password
+      Then every one of them is refused and none of them creates a customer
+
+    @REG_3 @SEC_2
+    Scenario: Unusual but valid passwords never break the deployment
+      When the tenant admin registers customers with unusual but valid passwords
+      Then none of them breaks the deployment

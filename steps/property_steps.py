@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
-from pytest_bdd import given, then, when
+from pytest_bdd import given as bdd_given, then, when
 
+from finhub_conformance.checks import V, expect_refused
+from finhub_conformance.errors import NonConformance
 from finhub_conformance.lifecycle import Coverage, machine_for
+from finhub_conformance import probes
+from finhub_conformance.strategies import hostile_bodies, passwords_breaking_one_clause, unusual_valid_passwords
+
+from .parameter_types import step
 
 
-@given("the lifecycle model of the profile", target_fixture="coverage")
+@bdd_given("the lifecycle model of the profile", target_fixture="coverage")
 def lifecycle_model():
     """An empty transition-coverage record for the model."""
     return Coverage()
@@ -19,10 +26,7 @@ def lifecycle_model():
 @when("random sequences of operations are played against the deployment", target_fixture="played")
 def play_random_sequences(bank, coverage):
     """Run the RuleBasedStateMachine under the active Hypothesis profile; failures carry the minimal sequence."""
-    try:
-        run_state_machine_as_test(machine_for(bank, coverage), settings=settings())
-    except AssertionError:
-        raise
+    run_state_machine_as_test(machine_for(bank, coverage), settings=settings())
     return coverage
 
 
@@ -39,3 +43,103 @@ def agrees_with_model(played, request):
         pass
     legal = sum(1 for (_, _, kind) in played.pairs if kind == "legal")
     request.node.user_properties.append(("transitions", f"{len(played.pairs)} ({legal} legal)"))
+
+
+@when("the tenant admin tries to register customers with generated passwords that each break one clause",
+      target_fixture="password_trials")
+def generated_weak_passwords(bank):
+    """Hypothesis draws (clause, password) pairs; each registration attempt must be refused (REG-3)."""
+    trials: list[tuple[str, str, int]] = []
+
+    @given(case=passwords_breaking_one_clause())
+    def weak_password_is_refused(case):
+        clause, password = case
+        bank.redactor.add_sensitive(password)
+        customer = bank.new_customer("Pat")
+        exchange = bank.register(customer, bank.registration_body(customer, password=password,
+                                                                  matchingPassword=password))
+        trials.append((clause, password, exchange.status))
+        expect_refused(exchange, V, "REG-3", f"a password with {clause} ({password!r})")
+        _email_still_free(bank, customer)
+
+    weak_password_is_refused()
+    return trials
+
+
+@when("the tenant admin tries to register customers whose confirmation differs from the password",
+      target_fixture="password_trials")
+def generated_mismatches(bank):
+    """Hypothesis draws a strong password and a different confirmation; each must be refused (REG-4)."""
+    trials: list[tuple[str, str, int]] = []
+
+    @given(suffix=st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=3))
+    def mismatch_is_refused(suffix):
+        customer = bank.new_customer("Pat")
+        confirmation = customer.password + suffix
+        exchange = bank.register(customer, bank.registration_body(customer, matchingPassword=confirmation))
+        trials.append(("confirmation differs", suffix, exchange.status))
+        expect_refused(exchange, V, "REG-4", "a confirmation that differs from the password")
+        _email_still_free(bank, customer)
+
+    mismatch_is_refused()
+    return trials
+
+
+@when("the tenant admin registers customers with unusual but valid passwords", target_fixture="password_trials")
+def generated_unusual_passwords(bank):
+    """Unicode letters, very long and all-special passwords: accepted, or refused as V by a stricter policy."""
+    trials: list[tuple[str, str, int]] = []
+
+    @given(password=unusual_valid_passwords())
+    def unusual_password_is_handled(password):
+        bank.redactor.add_sensitive(password)
+        customer = bank.new_customer("Pat")
+        exchange = bank.register(customer, bank.registration_body(customer, password=password,
+                                                                  matchingPassword=password))
+        trials.append(("unusual", password, exchange.status))
+        if not exchange.ok:  # REG-3 allows a stricter policy; SEC-2 (no 5xx) is checked on every exchange
+            expect_refused(exchange, V, "REG-3", "an unusual password refused other than as invalid input")
+
+    unusual_password_is_handled()
+    return trials
+
+
+def _email_still_free(bank, customer) -> None:
+    """GEN-8: a refused registration created nothing, so the same email registers with a strong password."""
+    again = bank.register(customer)
+    if again.status == 409:
+        raise NonConformance("GEN-8", "a refused registration left a customer behind", received=again.describe())
+
+
+@then("every one of them is refused and none of them creates a customer")
+@then("none of them breaks the deployment")
+def trials_done(password_trials, request):
+    """The properties held for every generated example (failures were raised with the shrunk example)."""
+    if not password_trials:
+        pytest.fail("Hypothesis generated no example")
+    request.node.user_properties.append(("examples", str(len(password_trials))))
+
+
+@when(step("Hypothesis derives hostile bodies for every endpoint from its valid body"),
+      target_fixture="password_trials")
+def fuzz_every_post_endpoint(bank, cast):
+    """SEC-2: wrong types, missing/extra fields, huge strings, absurd amounts, non-objects - never a 5xx.
+
+    Every exchange runs the automatic checks, so a 5xx raises SEC-2 inside Hypothesis, which then
+    shrinks the body to a minimal one. S1 is left out: hostile admin log-ins could lock a real admin.
+    """
+    customer = next(iter(cast.values()))
+    trials: list[tuple[str, str, int]] = []
+    targets = [e for e in probes.ENDPOINTS if e.method == "POST" and e.body is not None and e.code != "S1"]
+
+    @given(data=st.data())
+    def hostile_body_is_handled(data):
+        endpoint = data.draw(st.sampled_from(targets), label="endpoint")
+        ids = probes.ids_of(customer)
+        body = data.draw(hostile_bodies(endpoint.body(bank, customer, ids)), label="body")
+        exchange = probes.send(bank, endpoint, customer, probes.caller_for(bank, customer, endpoint.role), ids,
+                               body=body)
+        trials.append((endpoint.code, "", exchange.status))
+
+    hostile_body_is_handled()
+    return trials

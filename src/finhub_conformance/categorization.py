@@ -121,7 +121,7 @@ def parse_hierarchy(payload: Any) -> dict[str, Category]:
     for key, item in items:
         if not isinstance(item, dict):
             continue
-        category_id = item.get("categoryId", key)
+        category_id = item.get("categoryId") or key
         if category_id is None:
             continue
         categories[str(category_id)] = Category(

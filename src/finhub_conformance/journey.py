@@ -284,7 +284,12 @@ class Bank:
         if status_of(self.verification_status(customer)) == "APPROVED":
             return customer  # auto-approved at submit (VER-9)
         if self.is_high_risk(customer):
-            _setup(self.decide(customer, self.power(), power=True), "RISK-2", "power-tenant approval")
+            direct = self.decide(customer, self.power(), power=True)
+            if direct.status in (400, 403, 409, 422):
+                # RISK-2 MAY: a deployment may want the tenant step first (S4 step 2), V1 or V2 alike.
+                self.decide(customer, self.admin(customer.tenant))
+                direct = self.decide(customer, self.power(), power=True)
+            _setup(direct, "RISK-2", "power-tenant approval")
         else:
             _setup(self.decide(customer, self.admin(customer.tenant)), "VER-5", "tenant-admin approval")
         state = status_of(_setup(self.verification_status(customer), "VER-4", "reading the verification"))
