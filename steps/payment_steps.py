@@ -1,32 +1,26 @@
-"""Steps about funding and transfers (phase 7: PAY, FUND, AMT-3)."""
+"""Steps about transfers: setting them up, preparing, executing and settling (PAY-2 to PAY-6, PAY-10, AMT-3)."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from pytest_bdd import given, then, when
 
-from finhub_conformance.checks import B, Balances, expect_refused, expect_success
+from finhub_conformance.checks import B, Balances, expect_refused, expect_success, same_execution
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.exchange import Exchange
 from finhub_conformance.iban import german_iban
 from finhub_conformance.journey import PENDING, SETTLED, Customer, Order, status_of
 
+from .money_support import Attempt, check_nothing_moved, fee_of, parse_ts
 from .parameter_types import step
-from .support import funded, persona
 
-
-@dataclass(frozen=True)
-class Attempt:
-    """A payment attempt by ``customer``, and her balances just before it."""
-
-    customer: Customer
-    exchange: Exchange
-    before: Balances
-    follow_up: Exchange | None = None
-    amount: Decimal | None = None
+#: How many E16 calls race for one order (PAY-4).
+_RACERS = 3
 
 
 @dataclass(frozen=True)
@@ -37,38 +31,29 @@ class Executed:
     first: Exchange
 
 
-@given(step("{name:Persona} is an active customer with {amount:Money} EUR in her wallet"),
-       target_fixture="opening_balance")
-def active_and_funded(bank, cast, name, amount):
-    """Phases 1-5, then funding (skipped with FUND-2 when there is no funding method)."""
-    customer = bank.onboard(persona(bank, cast, name), "active")
-    funded(bank, customer, amount)
-    return bank.balances(customer)
-
-
 @given(step("{name:Persona} has registered a beneficiary"), target_fixture="beneficiary")
 def has_beneficiary(bank, cast, name):
-    """E14 as a setup step."""
+    """BEN-1 as a setup step (E14)."""
     return bank.add_beneficiary_ok(cast[name])
 
 
 @given(step("{name:Persona} holds a payment consent for that beneficiary"))
 def holds_consent(bank, cast, name, beneficiary):
-    """S7 as a setup step."""
+    """PAY-2 set-up: an S7 TRANSFER consent for the beneficiary."""
     bank.payment_consent_ok(cast[name], beneficiary)
 
 
 @given(step("{name:Persona} has prepared a transfer of {amount:Money} EUR to that beneficiary"),
        target_fixture="order")
 def has_prepared(bank, cast, name, amount, beneficiary):
-    """E15 as a setup step."""
+    """PAY-5 set-up: E15 must succeed."""
     return bank.prepare_transfer_ok(cast[name], amount, beneficiary)
 
 
 @given(step("{name:Persona} has executed a transfer of {amount:Money} EUR to that beneficiary"),
        target_fixture="executed")
 def has_executed(bank, cast, name, amount, beneficiary, opening_balance):
-    """E15 and E16 as setup steps, waiting for settlement."""
+    """PAY-4 / PAY-10 set-up: E15 and E16 must succeed; waits for settlement."""
     customer = cast[name]
     order = bank.prepare_transfer_ok(customer, amount, beneficiary)
     first = expect_success(bank.execute(customer, order), "PAY-10", "executing a prepared transfer")
@@ -79,7 +64,7 @@ def has_executed(bank, cast, name, amount, beneficiary, opening_balance):
 @when(step("{name:Persona} prepares a transfer of {amount:Money} EUR to that beneficiary"),
       target_fixture="attempt")
 def prepares(bank, cast, name, amount, beneficiary):
-    """E15 with the consent reference."""
+    """PAY-5, PAY-6: E15 with the consent reference."""
     customer = cast[name]
     before = bank.balances(customer)
     return Attempt(customer, bank.prepare_transfer(customer, amount, beneficiary), before, amount=amount)
@@ -102,16 +87,15 @@ def transfers_without_consent(bank, cast, name, amount, beneficiary):
     customer = cast[name]
     before = bank.balances(customer)
     prepared = bank.prepare_transfer(customer, amount, beneficiary, with_consent=False)
-    executed = None
-    if prepared.ok:
-        order = bank.order_of(prepared, amount, consent_id=None)
-        executed = bank.execute(customer, order, code="")
-    return Attempt(customer, prepared, before, executed, amount)
+    if not prepared.ok:
+        return Attempt(customer, prepared, before, amount=amount)
+    order = bank.order_of(prepared, amount, consent_id=None)
+    return Attempt(customer, prepared, before, bank.execute(customer, order, code=""), amount, held=order.total)
 
 
 @when(step("{name:Persona} executes the prepared transfer"), target_fixture="attempt")
 def executes(bank, cast, name, order):
-    """E16 with the consent confirmation and authentication code."""
+    """PAY-10, PAY-13: E16 with the consent confirmation and authentication code."""
     customer = cast[name]
     before = bank.balances(customer)
     return Attempt(customer, bank.execute(customer, order), before)
@@ -127,11 +111,18 @@ def executes_again(bank, cast, name, executed):
 
 @then(step("the order is priced at {amount:Money} EUR plus non-negative fees and is valid for a while"))
 def order_priced(bank, attempt, amount):
-    """PAY-5 and AMT-3: id, a future validUntil, a total ≥ amount, the amount echoed."""
+    """PAY-5, AMT-3 and SM-6: id, a future validUntil, the amount echoed, a total ≥ amount, status READY|PREPARED."""
     expect_success(attempt.exchange, "PAY-5", "preparing a consented transfer to a registered beneficiary")
     order = bank.order_of(attempt.exchange, amount, None)
-    if order.valid_until is None or _parse_ts(order.valid_until) <= datetime.now(timezone.utc):
+    valid_until = parse_ts(order.valid_until)
+    if valid_until is None or valid_until <= datetime.now(timezone.utc):
         raise NonConformance("PAY-5", "validUntil is missing or not in the future", received=repr(order.valid_until))
+    fee = fee_of(attempt.exchange)
+    if fee is not None and fee < 0:
+        raise NonConformance("AMT-3", "the order carries a negative fee", received=str(fee), expected="≥ 0")
+    status = status_of(attempt.exchange)
+    if status is not None and status not in {"READY", "PREPARED"}:
+        raise NonConformance("SM-6", "a prepared order's status is neither READY nor PREPARED", received=status)
 
 
 @then("the order's total is held without touching her current balance")
@@ -172,8 +163,7 @@ def second_refused_or_replayed(attempt):
     """PAY-4: 400, 404, 409, 410, 422, or a 2xx replay carrying the same transaction id."""
     second, first = attempt.exchange, attempt.follow_up
     if second.ok:
-        ids = lambda e: {e.get(k) for k in ("transactionId", "orderId", "executionId")} - {None}  # noqa: E731
-        if not ids(first) & ids(second):
+        if not same_execution(first, second):
             raise NonConformance("PAY-4", "a second execute succeeded as a new execution",
                                  received=second.describe(), expected="a refusal, or a replay with the same id")
         return
@@ -208,15 +198,100 @@ def no_beneficiary(attempt):
 
 @then("no money has moved")
 def no_money_moved(bank, attempt, scenario_rules):
-    """GEN-8: current, available and blocked are as before the refused attempt."""
-    after = bank.balances(attempt.customer)
-    if after != attempt.before:
-        rule = next((r for r in ("PAY-2", "PAY-3") if r in scenario_rules), "GEN-8")
-        raise NonConformance(rule, "a refused payment changed the balances", received=str(after),
-                             expected=str(attempt.before))
+    """GEN-8 and the scenario's PAY rule: the refused attempt moved no money and reserved nothing.
+
+    Read back after any settlement delay: a refused attempt must leave nothing to settle.
+    """
+    check_nothing_moved(attempt, bank.balances(attempt.customer), scenario_rules)
 
 
-def _parse_ts(text: str) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+@dataclass(frozen=True)
+class Race:
+    """Several E16 calls for the same order sent at the same moment, and the balances before them."""
 
+    customer: Customer
+    order: Order
+    executions: tuple[Exchange, ...]
+    before: Balances
+
+
+@when(step("{name:Persona} executes the prepared transfer several times at the same moment"), target_fixture="race")
+def executes_concurrently(bank, cast, name, order):
+    """PAY-4: three E16 calls for one order, released together from three threads."""
+    customer = cast[name]
+    before = bank.balances(customer)
+    gate = threading.Barrier(_RACERS)
+
+    def execute():
+        gate.wait(timeout=10)
+        return bank.execute(customer, order)
+
+    with ThreadPoolExecutor(max_workers=_RACERS) as pool:
+        futures = [pool.submit(execute) for _ in range(_RACERS)]
+        executions = tuple(f.result() for f in futures)
+    return Race(customer, order, executions, before)
+
+
+@then("at most one execution succeeds unless the others replay it, and the money moves once")
+def race_moves_once(bank, race):
+    """PAY-4: refusals in 400, 404, 409, 410, 422; successes all replay one execution; current drops once."""
+    successes = [e for e in race.executions if e.ok]
+    for refused in (e for e in race.executions if not e.ok):
+        expect_refused(refused, {400, 404, 409, 410, 422}, "PAY-4", "a concurrent second execute of one order")
+    if len(successes) > 1 and not all(same_execution(successes[0], e) for e in successes[1:]):
+        raise NonConformance("PAY-4", "concurrent executes of one order succeeded as separate executions",
+                             received="; ".join(e.describe() for e in successes),
+                             expected="one success, the others refused or replaying the same id")
+    target = race.before.current - (race.order.total if successes else 0)
+    after = bank.wait_for_balance(race.customer, lambda b: b.current <= target)
+    if after.current != target:
+        raise NonConformance("PAY-4", "concurrent executes did not move the money exactly once",
+                             received=f"current {race.before.current} → {after.current}", expected=f"current {target}")
+
+
+@dataclass(frozen=True)
+class Spending:
+    """Two orders that together exceed the money: their prepares, executions and the balances around them."""
+
+    customer: Customer
+    prepared: tuple[Exchange, ...]
+    executions: tuple[Exchange, ...]
+    totals: tuple[Decimal, ...]
+    before: Balances
+
+
+@when(step("{name:Persona} prepares and executes two transfers of {amount:Money} EUR each to that beneficiary"),
+      target_fixture="spending")
+def spends_twice(bank, cast, name, amount, beneficiary):
+    """PAY-6: both E15 first (R2 accepts both), then E16 for each accepted order."""
+    customer = cast[name]
+    before = bank.balances(customer)
+    prepared = tuple(bank.prepare_transfer(customer, amount, beneficiary) for _ in range(2))
+    orders = [bank.order_of(p, amount, customer.consent_id) for p in prepared if p.ok]
+    executions = tuple(bank.execute(customer, o) for o in orders)
+    return Spending(customer, prepared, executions, tuple(o.total for o in orders), before)
+
+
+@then("at most one of the two transfers completes")
+def at_most_one_completes(bank, spending):
+    """PAY-6 (with PAY-8's B for the refused one): current drops by at most one order total."""
+    for refused in (e for e in spending.prepared + spending.executions if not e.ok):
+        expect_refused(refused, B, "PAY-6", "a transfer beyond the available balance")
+    completed = [e for e in spending.executions if e.ok and status_of(e) in SETTLED]
+    if len(completed) > 1:
+        raise NonConformance("PAY-6", "two orders of 70 % of the money both completed",
+                             received="; ".join(e.describe() for e in completed), expected="at most one")
+    accepted = sum(1 for e in spending.executions if e.ok)
+    floor = spending.before.current - (max(spending.totals) if accepted else 0)
+    after = bank.wait_for_balance(spending.customer, lambda b: b.current <= floor)
+    if after.current < floor:
+        raise NonConformance("PAY-6", "the money of two orders was taken although it covers only one",
+                             received=f"current {spending.before.current} → {after.current}", expected=f"≥ {floor}")
+
+
+@then("her balances never went below zero")
+def never_below_zero(bank, spending):
+    """PAY-6 / WAL-2: available and current stay ≥ 0 (every E12 read is also checked automatically)."""
+    after = bank.balances(spending.customer)
+    if min(after.current, after.available) < 0:
+        raise NonConformance("PAY-6", "a balance went below zero", received=str(after), expected="≥ 0")

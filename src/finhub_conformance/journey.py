@@ -545,14 +545,20 @@ def authentication_code(exchange: Exchange) -> str | None:
 
 
 def fee_of(exchange: Exchange) -> Decimal:
-    """The total fee of a prepare answer (E15 / S8), per the profile's lookup order; 0 when none is stated."""
-    fees = exchange.get("fees")
-    for candidate in ("fees.totalFee", "fees.total", "summary.fees"):
+    """The total fee of a prepare answer (E15 / S8) in the profile's order: ``fees.totalFee``,
+    ``fees.total``, ``fees`` as an amount, ``summary.fees``, else ``fees.processingFee + fees.networkFee``;
+    0 when none is stated."""
+    for candidate in ("fees.totalFee", "fees.total"):
         value = exchange.get(candidate)
         if value is not None:
             return decode_value(value)
-    if isinstance(fees, (int, float, str)) or (isinstance(fees, dict) and ("value" in fees or "amount" in fees)):
+    fees = exchange.get("fees")
+    if isinstance(fees, (int, float, str)) or (isinstance(fees, dict) and ("value" in fees or "amount" in fees
+                                                                           or "valueFormatted" in fees)):
         return decode_value(fees)
+    summary = exchange.get("summary.fees")
+    if summary is not None:
+        return decode_value(summary)
     if isinstance(fees, dict):
         parts = [fees.get("processingFee"), fees.get("networkFee")]
         if any(p is not None for p in parts):

@@ -70,10 +70,12 @@ def hostile_values() -> st.SearchStrategy[Any]:
 def hostile_bodies(valid: dict[str, Any]) -> st.SearchStrategy[Any]:
     """Mutations of a valid body: a field replaced, removed or added, or a body that is not an object."""
     keys = sorted(valid)
-    replaced = st.tuples(st.sampled_from(keys), hostile_values()).map(lambda kv: {**valid, kv[0]: kv[1]})
-    removed = st.sampled_from(keys).map(lambda k: {key: v for key, v in valid.items() if key != k})
     added = st.tuples(st.text(min_size=1, max_size=30), hostile_values()).map(lambda kv: {**valid, kv[0]: kv[1]})
     not_object = st.one_of(st.lists(st.integers(), max_size=3), st.text(max_size=10), st.integers(), st.none())
+    if not keys:  # an empty valid body (E5): only extra fields and non-objects can be hostile
+        return st.one_of(added, not_object)
+    replaced = st.tuples(st.sampled_from(keys), hostile_values()).map(lambda kv: {**valid, kv[0]: kv[1]})
+    removed = st.sampled_from(keys).map(lambda k: {key: v for key, v in valid.items() if key != k})
     return st.one_of(replaced, removed, added, not_object)
 
 

@@ -1,0 +1,189 @@
+"""Helpers shared by the wallet, beneficiary, order and funding steps (phases 6 and 7).
+
+Not a step module: the ``*_steps`` modules import it, never each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Iterable
+
+import pytest
+
+from finhub_conformance.amounts import AmountDecodeError, decode_amount, decode_value
+from finhub_conformance.checks import Balances
+from finhub_conformance.errors import NonConformance
+from finhub_conformance.exchange import Exchange
+from finhub_conformance.journey import Bank, Customer
+
+__all__ = ["Attempt", "iban_for", "parse_ts", "fee_of", "listed_items", "listed_ibans", "tenant_b_persona", "wrong_code",
+           "expiry_wait_s", "check_nothing_moved", "transfer_item", "transfer_limits", "limit_of",
+           "per_transaction_limit",
+           "PAY_RULES", "EXECUTE_REFUSED"]
+
+#: The PAY rules whose scenarios promise that a refusal moves no money (first tagged one is named).
+PAY_RULES = ("PAY-2", "PAY-3", "PAY-7", "PAY-8", "PAY-9", "PAY-11", "PAY-12", "PAY-13")
+#: E16 refusals for an order that cannot run again (PAY-4) or any more (PAY-7).
+EXECUTE_REFUSED = frozenset({400, 404, 409, 410, 422})
+#: GEN-9: the clock skew between suite and deployment the profile tolerates.
+CLOCK_SKEW = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A payment attempt on ``customer``'s wallet and her balances just before it.
+
+    ``follow_up`` is a second exchange belonging to the attempt (the E16 after an accepted E15, or the
+    first execution of a repeated one); ``held`` is the total a successful E15 of this attempt may
+    legitimately keep reserved (R1) although the attempt was refused later, at E16.
+    """
+
+    customer: Customer
+    exchange: Exchange
+    before: Balances
+    follow_up: Exchange | None = None
+    amount: Decimal | None = None
+    held: Decimal | None = None
+
+
+def iban_for(country: str, bban: str) -> str:
+    """An IBAN with correct ISO 13616 check digits for ``country`` and ``bban`` (any length)."""
+    digits = "".join(str(int(ch, 36)) for ch in f"{bban}{country}00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def parse_ts(text: Any) -> datetime | None:
+    """GEN-9: an ISO-8601 timestamp (zone-less means UTC), or None when it cannot be read."""
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def fee_of(exchange: Exchange) -> Decimal | None:
+    """E15/S8: the total fee, from the first present of ``fees.totalFee``, ``fees.total``, ``fees`` (as an
+    amount), ``summary.fees``, else ``fees.processingFee + fees.networkFee``; None when none is shown.
+
+    An undecodable fee breaks AMT-2.
+    """
+    fees = exchange.get("fees")
+    try:
+        for key in ("fees.totalFee", "fees.total"):
+            if exchange.get(key) is not None:
+                return decode_value(exchange.get(key))
+        if isinstance(fees, (int, float, str)) or (isinstance(fees, dict) and ("value" in fees or "amount" in fees)):
+            return decode_value(fees)
+        if exchange.get("summary.fees") is not None:
+            return decode_value(exchange.get("summary.fees"))
+        parts = [fees.get(k) for k in ("processingFee", "networkFee")] if isinstance(fees, dict) else []
+        if any(p is not None for p in parts):
+            return sum((decode_value(p) for p in parts if p is not None), Decimal(0))
+    except AmountDecodeError as exc:
+        raise NonConformance("AMT-2", "a fee cannot be decoded", received=str(exc),
+                             expected="an amount in one of the AMT-2 encodings") from None
+    return None
+
+
+def listed_items(listing: Exchange) -> list[dict]:
+    """S6: the beneficiaries, from a root array or under ``beneficiaries``."""
+    payload = listing.payload
+    items = payload if isinstance(payload, list) else listing.get("beneficiaries", default=[])
+    return [item for item in items or [] if isinstance(item, dict)]
+
+
+def listed_ibans(listing: Exchange) -> list[str]:
+    """S6: the IBAN of every listed beneficiary."""
+    return [item.get("iban") for item in listed_items(listing)]
+
+
+def tenant_b_persona(bank: Bank, cast: dict, name: str) -> Customer:
+    """A persona of tenant B; skipped (§7.3) when no second tenant is configured."""
+    if bank.settings.tenant_b is None:
+        pytest.skip("no tenant B configured (FINHUB_TENANT_B_*): TEN-2 to TEN-5 need one (§7.3)")
+    if name not in cast:
+        cast[name] = bank.new_customer(name, tenant=bank.settings.tenant_b)
+    return cast[name]
+
+
+def wrong_code(code: str) -> str:
+    """An authentication code that differs from ``code`` but looks like one (same length and alphabet)."""
+    if code.isdigit():
+        return f"{(int(code) + 1) % 10 ** len(code):0{len(code)}d}"
+    return code[:-1] + ("A" if code[-1:] != "A" else "B") if code else "000000"
+
+
+def expiry_wait_s(valid_until: Any, created_at: Any) -> float | None:
+    """PAY-7: seconds to wait from now until the deployment's own clock has passed ``validUntil``.
+
+    The order's lifetime (``validUntil − createdAt``, both on the deployment's clock) is an upper bound
+    of what is left of it; without ``createdAt`` the GEN-9 skew of 60 s is added instead.
+    """
+    until, created = parse_ts(valid_until), parse_ts(created_at)
+    if until is None:
+        return None
+    now = datetime.now(timezone.utc)
+    remaining = (until - now).total_seconds()
+    bound = (until - created).total_seconds() if created is not None and created <= until \
+        else remaining + CLOCK_SKEW.total_seconds()
+    return max(bound, remaining) + 0.5
+
+
+def transfer_item(allowed: Exchange) -> dict | None:
+    """The TRANSFER item of E13's operations (``operationType|type``, case-insensitive)."""
+    for item in allowed.get("operations", default=[]) or []:
+        if isinstance(item, dict):
+            kind = item.get("operationType", item.get("type"))
+            if isinstance(kind, str) and kind.upper() == "TRANSFER":
+                return item
+    return None
+
+
+def transfer_limits(allowed: Exchange) -> dict:
+    """WAL-5: the TRANSFER limits object, from the first present location (empty when none)."""
+    item = transfer_item(allowed) or {}
+    for limits in (item.get("limits"), allowed.get("limits"), allowed.get("transactionLimits")):
+        if isinstance(limits, dict):
+            return limits
+    return {}
+
+
+def limit_of(allowed: Exchange, *keys: str) -> Decimal | None:
+    """WAL-5: a TRANSFER limit under the first present of ``keys``; None when absent or undecodable."""
+    limits = transfer_limits(allowed)
+    for key in keys:
+        if key in limits or f"{key}Formatted" in limits:
+            try:
+                return decode_amount(limits, key)
+            except AmountDecodeError:
+                return None
+    return None
+
+
+def per_transaction_limit(allowed: Exchange) -> Decimal | None:
+    """WAL-5: the TRANSFER per-transaction maximum from the first present location and key."""
+    return limit_of(allowed, "maxAmount", "perTransaction", "perTransactionLimit")
+
+
+def check_nothing_moved(attempt: Attempt, after: Balances, scenario_rules: Iterable[str]) -> None:
+    """GEN-8 and the PAY rules: a refused attempt moves no money and reserves nothing.
+
+    A change of ``current`` breaks the scenario's PAY rule ("no money moves"); any other change is a
+    reservation and breaks GEN-8, except the R1 hold of an E15 the attempt got accepted (``held``).
+    """
+    before = attempt.before
+    if after.current != before.current:
+        tagged = [r for r in PAY_RULES if r in set(scenario_rules)]
+        raise NonConformance(tagged[0] if tagged else "GEN-8", "a refused payment moved money",
+                             received=f"current {before.current} → {after.current}", expected="unchanged")
+    reserved = after.blocked - before.blocked
+    allowed = {Decimal(0)} | ({attempt.held} if attempt.held is not None else set())
+    if reserved not in allowed or before.available - after.available != reserved:
+        raise NonConformance("GEN-8", "a refused payment changed the reserved or available balance",
+                             received=f"{before} → {after}",
+                             expected="unchanged" + (f" (or {attempt.held} held by the accepted prepare)"
+                                                     if attempt.held is not None else ""))
