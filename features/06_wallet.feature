@@ -149,3 +149,12 @@ Feature: Wallet
       When Alice registers that beneficiary's IBAN again
       Then the second registration is refused or returns the same beneficiary
       And that IBAN is listed only once
+
+  Rule: RISK-4 A high-risk customer may move no more per transfer than a standard one
+
+    @RISK_4 @WAL_5 @needs_power_tenant
+    Scenario: Hana's transfer limit is no higher than Alice's
+      Given Hana is an active high-risk customer
+      And Alice is an active customer
+      When Hana and Alice look at their transfer limits
+      Then Hana's per-transaction limit is no higher than Alice's

@@ -46,7 +46,7 @@ Feature: Security
 
   Rule: SEC-1 and GEN-6 Errors are in their documented sets and give no secret away
 
-    @SEC_1 @GEN_6 @negative
+    @SEC_1 @GEN_6 @SEC_6 @negative
     Scenario: Mistakes in every phase are refused without giving a secret away
       Given Alice is an active customer with a registered payee
       When Alice and the tenant admin make a mistake in every phase

@@ -96,6 +96,13 @@ def _load_hypothesis_profile(config: pytest.Config) -> None:
     set_hypothesis_home_dir(ROOT / ".hypothesis")  # never a .hypothesis/ in whatever folder pytest ran from
     register_profiles(ROOT / ".hypothesis")
     name = os.environ.get("FINHUB_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+    examples = os.environ.get("FINHUB_HYPOTHESIS_EXAMPLES")
+    if examples:
+        if not examples.isdigit() or int(examples) < 1:
+            raise pytest.UsageError(f"FINHUB_HYPOTHESIS_EXAMPLES must be a positive whole number, got {examples!r}")
+        hypothesis_settings.register_profile(f"{name}-{examples}", hypothesis_settings.get_profile(name),
+                                             max_examples=int(examples))
+        name = f"{name}-{examples}"
     hypothesis_settings.load_profile(name)
 
 

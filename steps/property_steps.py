@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +17,7 @@ from finhub_conformance.lifecycle import Coverage, machine_for
 from finhub_conformance import probes
 from finhub_conformance.strategies import hostile_bodies, passwords_breaking_one_clause, unusual_valid_passwords
 
+from .harness import REPORT_DIR
 from .parameter_types import step
 
 
@@ -43,6 +47,13 @@ def agrees_with_model(played, request):
         pass
     legal = sum(1 for (_, _, kind) in played.pairs if kind == "legal")
     request.node.user_properties.append(("transitions", f"{len(played.pairs)} ({legal} legal)"))
+    folder = request.config.stash.get(REPORT_DIR, None)
+    if folder is not None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        (folder / f"transition-coverage-{worker}.json").write_text(json.dumps(
+            {"distinct_transitions": len(played.pairs), "legal": legal, "illegal": len(played.pairs) - legal,
+             "pairs": [{"state": st_, "operation": op, "kind": kind, "count": n}
+                       for (st_, op, kind), n in sorted(played.pairs.items())]}, indent=2), encoding="utf-8")
 
 
 @when("the tenant admin tries to register customers with generated passwords that each break one clause",

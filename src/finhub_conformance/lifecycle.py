@@ -89,6 +89,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.models: list[Model] = []
+        self.mallory: Customer | None = None
 
     # ------------------------------------------------------------------ phase 1-2
 
@@ -342,6 +343,21 @@ class LifecycleMachine(RuleBasedStateMachine):
     def advance_further(self, model: Model, picks: list[int]):
         for pick in picks:
             self._advance(model, pick)
+
+    @precondition(lambda self: self.bank.settings.tenant_b is not None
+                  and any(m.customer.account_id for m in self.models))
+    @rule(model=customers)
+    def read_across_tenants(self, model: Model):
+        """Mallory of tenant B, with B's header, reads the customer's wallet: F (TEN-2)."""
+        if not model.customer.account_id:
+            return
+        if self.mallory is None:
+            self.mallory = self.bank.new_customer("Mallory", tenant=self.bank.settings.tenant_b)
+            self.bank.register_ok(self.mallory)
+            self.bank.log_in_ok(self.mallory)
+        exchange = self.bank.client.get_balance(self.mallory.caller, model.customer.account_id)
+        self.coverage.record("other tenant", "foreign balance read", False)
+        _expect(exchange, False, F, "TEN-2", "tenant B reading a tenant-A wallet")
 
     # ------------------------------------------------------------------ invariants
 
