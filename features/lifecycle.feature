@@ -19,7 +19,7 @@ Feature: The individual customer's journey end to end
 
   Rule: SM-2 No sequence of operations skips a prerequisite or moves a state backwards
 
-    @SM_1 @SM_2 @SM_4 @PAY_4 @slow
+    @SM_1 @SM_2 @SM_4 @slow
     Scenario: Random journeys through the lifecycle agree with the profile's state machine
       Given the lifecycle model of the profile
       When random sequences of operations are played against the deployment
