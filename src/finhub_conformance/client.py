@@ -53,7 +53,8 @@ class FinHubClient:
 
     # ------------------------------------------------------------------ transport
 
-    def _headers(self, caller: Caller | None, has_body: bool) -> dict[str, str]:
+    def standard_headers(self, caller: Caller | None, has_body: bool) -> dict[str, str]:
+        """The profile §1.1 header set the suite sends for ``caller``."""
         headers = {
             "Accept": "application/json",
             "User-Agent": f"finhub-b2c-conformance/{__version__}",
@@ -83,7 +84,7 @@ class FinHubClient:
         removes standard headers (for GEN-3). ``schema`` names the payload schema of a 2xx answer.
         """
         has_body = json_body is not None or content is not None
-        headers = self._headers(caller, has_body)
+        headers = self.standard_headers(caller, has_body)
         for name in drop_headers:
             headers = {k: v for k, v in headers.items() if k.lower() != name.lower()}
         headers.update(extra_headers or {})

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import bodies
-from .amounts import AmountDecodeError, decode_amount, decode_value
+from .amounts import AmountDecodeError, decode_value
 from .categorization import Category, parse_hierarchy
 from .checks import Balances, _decoded_jwt, balances_of
 from .client import FinHubClient

@@ -124,7 +124,7 @@ def _rows(verdicts: Mapping[str, RuleVerdict]):
 def render_markdown(verdicts: Mapping[str, RuleVerdict], overall: str, evidence: Mapping[str, str]) -> str:
     """The matrix as Markdown; ``evidence`` maps a test node id to a relative link."""
     counts = Counter(v.verdict for v in verdicts.values())
-    lines = [f"# FinHub B2C conformance matrix", "", f"**Overall verdict: {overall.upper()}**", "",
+    lines = ["# FinHub B2C conformance matrix", "", f"**Overall verdict: {overall.upper()}**", "",
              " · ".join(f"{k}: {counts[k]}" for k in _ICONS if counts[k]), "",
              "| Rule | Level | Title | Verdict | Scenarios | Notes |", "|---|---|---|---|---|---|"]
     for rid, level, title, verdict, scenarios, notes in _rows(verdicts):

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
-from . import __version__, bodies
+from . import bodies
 from .errors import NonConformance
 from .exchange import Caller, Exchange
 from .iban import german_iban
@@ -466,29 +466,15 @@ def provoke_errors(bank: Bank, customer: Customer) -> list[tuple[Exchange, froze
     ]
 
 
-_STANDARD_HEADERS = ("Accept", "User-Agent", "X-Forwarded-For", "X-Forwarded-From", "platform", "deviceId",
-                     "Content-Type", "Authorization", "X-Tenant-ID", "X-Session-Id")
-
-
 def _styled(bank: Bank, style: str | None, caller: Caller, has_body: bool) -> tuple[dict[str, str], tuple[str, ...]]:
     """GEN-2: the §1.1 header set written another way (extra headers, headers dropped first)."""
     if style == "charset":
         return ({"Content-Type": "application/json; charset=utf-8"} if has_body else {}), ()
     if style != "lower":
         return {}, ()
-    client = bank.client
-    headers = {"accept": "application/json", "user-agent": f"finhub-b2c-conformance/{__version__}",
-               "x-forwarded-for": client.forwarded_for, "x-forwarded-from": "b2c-conformance", "platform": "web",
-               "deviceid": f"conformance-{client.run_id}"}
-    if has_body:
-        headers["content-type"] = _JSON
-    if caller.token is not None:
-        headers["authorization"] = f"Bearer {caller.token}"
-    if caller.tenant_header is not None:
-        headers["x-tenant-id"] = caller.tenant_header
-    if caller.session_id is not None:
-        headers["x-session-id"] = caller.session_id
-    return headers, _STANDARD_HEADERS
+    standard = bank.client.standard_headers(caller, has_body)
+    headers = {name.lower(): value for name, value in standard.items()}
+    return headers, tuple(standard)
 
 
 #: GEN-7: fields no version of the profile knows, at the top level and nested.
