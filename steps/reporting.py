@@ -139,19 +139,27 @@ def _results(config: pytest.Config) -> list[ScenarioResult]:
 
 
 def _evidence_links(report_dir: Path, config: pytest.Config) -> dict[str, str]:
-    """Test node id → its Allure result file (relative to the report folder)."""
-    by_name: dict[str, str] = {}
+    """Test node id → its Allure result file (relative to the report folder).
+
+    Results are matched on the scenario name and, for outline rows, on the example's values, which
+    pytest-bdd also uses for the test id (``[v1-v2]``).
+    """
+    by_key: dict[tuple[str, str], str] = {}
     for path in (report_dir / "allure-results").glob("*-result.json"):
         try:
-            name = json.loads(path.read_text(encoding="utf-8")).get("name", "")
+            result = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        by_name.setdefault(name, f"allure-results/{path.name}")
+        name = str(result.get("name", "")).split(" [", 1)[0]
+        values = "-".join(str(p.get("value", "")) for p in result.get("parameters", []))
+        by_key.setdefault((name, values), f"allure-results/{path.name}")
     links = {}
     for nodeid, record in config.stash[_RECORDS].items():
         scenario = record.get("scenario", "").split(": ", 1)[-1]
-        if scenario in by_name:
-            links[nodeid] = by_name[scenario]
+        values = nodeid.split("[", 1)[1][:-1] if nodeid.endswith("]") and "[" in nodeid else ""
+        link = by_key.get((scenario, values)) or by_key.get((scenario, ""))
+        if link:
+            links[nodeid] = link
     return links
 
 
