@@ -241,7 +241,8 @@ def client(pytestconfig: pytest.Config, target: Settings, redactor: Redactor, ad
     tally = ExchangeTally()
     observers = [tally, _attach_exchange(redactor), lambda exchange: run_checks(exchange, context)]
     with http:
-        yield FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, observers=observers)
+        yield FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, observers=observers,
+                           max_rps=target.max_rps)
     folder = pytestconfig.getoption("--report-dir") or (ROOT / "reports")
     if Path(folder).is_dir():
         tally.write(Path(folder))

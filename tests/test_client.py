@@ -69,3 +69,13 @@ def test_observers_see_every_exchange_and_non_json_is_recorded():
     client, _ = _client(lambda request: httpx.Response(200, text="<html>hi</html>"), observers=[seen.append])
     exchange = client.get_balance(ALICE, "acc")
     assert seen == [exchange] and exchange.json_error and exchange.body is None
+
+
+def test_politeness_spaces_requests_at_most_max_rps():
+    slept: list[float] = []
+    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json={})),
+                        base_url="http://target.test")
+    client = FinHubClient(http, run_id="r1", sleep=slept.append, max_rps=10)
+    for _ in range(3):
+        client.get_balance(ALICE, "acc")
+    assert len(slept) == 2 and 0 < slept[0] <= 0.1 and slept[0] < slept[1] <= 0.2  # the clock is frozen here

@@ -21,7 +21,7 @@ from finhub_conformance.settings import load_settings, parse_env_file
 
 REMOTE = {"FINHUB_BASE_URL": "https://staging.example.test/", "FINHUB_TENANT_ID": "t-a", "FINHUB_TENANT_KEY": "k",
           "FINHUB_TENANT_SECRET": "tenant-secret-1", "FINHUB_ADMIN_ORG_ID": "o", "FINHUB_ADMIN_USER_ID": "u",
-          "FINHUB_ADMIN_USERNAME": "admin", "FINHUB_ADMIN_PASSWORD": "admin-pass-1"}
+          "FINHUB_ADMIN_USERNAME": "admin", "FINHUB_ADMIN_PASSWORD": "admin-pass-1", "FINHUB_TARGET_KIND": "staging"}
 
 
 # ---------------------------------------------------------------- AMT-1 / AMT-2
@@ -89,6 +89,19 @@ def test_weak_passwords_break_exactly_one_clause():
 
 def test_no_base_url_means_the_embedded_reference():
     assert load_settings(environ={}).embedded
+
+
+def test_a_remote_target_must_be_declared_a_test_environment():
+    with pytest.raises(ConfigurationError, match="FINHUB_TARGET_KIND"):
+        load_settings(environ={k: v for k, v in REMOTE.items() if k != "FINHUB_TARGET_KIND"})
+    with pytest.raises(ConfigurationError, match="production"):
+        load_settings(environ={**REMOTE, "FINHUB_TARGET_KIND": "production"})
+
+
+def test_politeness_limit_is_read_and_validated():
+    assert load_settings(environ={**REMOTE, "FINHUB_MAX_RPS": "5"}).max_rps == 5.0
+    with pytest.raises(ConfigurationError):
+        load_settings(environ={**REMOTE, "FINHUB_MAX_RPS": "-1"})
 
 
 def test_remote_target_needs_every_required_variable():

@@ -114,6 +114,14 @@ def test_wrong_admin_credentials_are_a_configuration_error_before_any_scenario(t
     assert "admin log-in (S1)" in result.output and "not-the-password" not in result.output
 
 
+def test_a_target_not_declared_a_test_environment_is_refused_before_anything_runs(tmp_path):
+    with reference() as env:
+        env = {k: v for k, v in env.items() if k != "FINHUB_TARGET_KIND"}
+        result = run_suite(tmp_path, env, args=["--smoke"])
+    assert result.exit_code == 3, result.output[-2000:]
+    assert "FINHUB_TARGET_KIND" in result.output and "Traceback" not in result.output
+
+
 def test_an_unknown_rule_selection_is_a_configuration_error(tmp_path):
     result = run_suite(tmp_path, args=["--rules", "PAY-99"])
     assert result.exit_code == 3 and "PAY-99" in result.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -47,7 +48,8 @@ def _preflight(base_url: str, verify: bool, timeout: float) -> str | None:
 
 
 def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
-    overrides = {"FINHUB_BASE_URL": args.base_url}
+    overrides = {"FINHUB_BASE_URL": args.base_url,
+                 "FINHUB_MAX_RPS": str(args.max_rps) if args.max_rps else None}
     try:
         settings = load_settings(overrides, env_file=args.env_file)
         root = _project_root()
@@ -85,7 +87,10 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     pytest_args += passthrough
     verdict_file = report_dir / "verdict.json"
     verdict_file.unlink(missing_ok=True)
-    code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=root)
+    child_env = dict(os.environ)
+    if args.max_rps:
+        child_env["FINHUB_MAX_RPS"] = str(args.max_rps)
+    code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=root, env=child_env)
     if code in (EXIT["configuration error"], EXIT["target unreachable"]) and not verdict_file.exists():
         return code
     if code == 5:  # pytest: nothing selected
@@ -174,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--rules", help="only scenarios tagged with these rule ids, e.g. PAY-4,ACT-1")
     run.add_argument("--tags", help="a pytest -m expression over tags, e.g. 'payments and not negative'")
     run.add_argument("--workers", type=int, help="parallel workers (pytest-xdist)")
+    run.add_argument("--max-rps", type=float, help="at most this many requests per second (a shared staging)")
     run.set_defaults(handler=_run)
     serve = sub.add_parser("serve", help="run the reference deployment standalone")
     serve.add_argument("--host", default="127.0.0.1")

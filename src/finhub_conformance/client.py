@@ -8,6 +8,7 @@ retried per GEN-12 with ``Retry-After`` honoured.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any, Callable, Iterable
 from urllib.parse import quote
@@ -41,12 +42,27 @@ class FinHubClient:
     """
 
     def __init__(self, http: httpx.Client, *, run_id: str, forwarded_for: str = "127.0.0.1",
-                 observers: Iterable[Observer] = (), sleep: Callable[[float], None] = time.sleep) -> None:
+                 observers: Iterable[Observer] = (), sleep: Callable[[float], None] = time.sleep,
+                 max_rps: float | None = None) -> None:
         self.http = http
         self.run_id = run_id
         self.forwarded_for = forwarded_for
         self.observers = list(observers)
         self._sleep = sleep
+        self._interval = 1.0 / max_rps if max_rps else 0.0
+        self._next_slot = 0.0
+        self._pace_lock = threading.Lock()
+
+    def _pace(self) -> None:
+        """Politeness (FINHUB_MAX_RPS): space request starts at least 1/max_rps seconds apart."""
+        if not self._interval:
+            return
+        with self._pace_lock:
+            now = time.monotonic()
+            wait = self._next_slot - now
+            self._next_slot = max(now, self._next_slot) + self._interval
+        if wait > 0:
+            self._sleep(wait)
 
     def __repr__(self) -> str:  # shown as a step parameter in Allure
         return f"FinHubClient({self.http.base_url})"
@@ -95,6 +111,7 @@ class FinHubClient:
         throttled = 0
         while True:
             attempts += 1
+            self._pace()
             started = time.perf_counter()
             try:
                 response = self.http.request(method, url, content=data, headers=headers, params=params)

@@ -65,6 +65,10 @@ class Settings:
     forwarded_for: str = "127.0.0.1"
     verify_tls: bool = True
     http_timeout_s: float = 30.0
+    #: What the target is (FINHUB_TARGET_KIND); a remote run needs a declared test environment.
+    target_kind: str | None = None
+    #: Politeness towards a shared staging: at most this many requests per second (None: no limit).
+    max_rps: float | None = None
     #: Where the values came from, for the run header (never values themselves).
     source: str = "defaults"
 
@@ -88,7 +92,8 @@ class Settings:
         target = _from_mapping(env, source="embedded reference")
         keep = {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name in {"reject_style", "lockout_threshold", "max_expiry_wait_s", "settle_timeout_s",
-                              "email_domain", "forwarded_for", "http_timeout_s"}}
+                              "email_domain", "forwarded_for", "http_timeout_s", "max_rps"}}
+        env = {"FINHUB_TARGET_KIND": "local", **env}
         return replace(target, **keep)
 
 
@@ -141,6 +146,9 @@ def load_settings(overrides: Mapping[str, str | None] | None = None,
     return _from_mapping(merged, source=" > ".join(reversed(sources)) or "defaults")
 
 
+#: Target kinds the suite may create customers and move money on (the safety guard).
+TEST_ENVIRONMENTS = frozenset({"sandbox", "staging", "test", "local"})
+
 _REQUIRED = ("FINHUB_TENANT_ID", "FINHUB_TENANT_KEY", "FINHUB_TENANT_SECRET", "FINHUB_ADMIN_ORG_ID",
              "FINHUB_ADMIN_USER_ID", "FINHUB_ADMIN_USERNAME", "FINHUB_ADMIN_PASSWORD")
 
@@ -157,6 +165,12 @@ def _from_mapping(env: Mapping[str, str], source: str) -> Settings:
     if missing:
         raise ConfigurationError("missing required setting(s) for a remote target: " + ", ".join(missing)
                                  + " (profile §7.2; set them in the environment or an --env-file)")
+    kind = (get("FINHUB_TARGET_KIND") or "").lower()
+    if kind not in TEST_ENVIRONMENTS:
+        raise ConfigurationError(
+            f"refusing to run against {base_url}: the suite registers customers and moves (sandbox) money, so "
+            "the target must be declared a test environment with FINHUB_TARGET_KIND="
+            + "|".join(sorted(TEST_ENVIRONMENTS)) + (f" (got {kind!r})" if kind else " (not set)"))
     tenant = _tenant(get, "FINHUB_", "A")
     power = None
     if get("FINHUB_POWER_USERNAME"):
@@ -234,4 +248,6 @@ def _common_options(env: Mapping[str, str], get) -> dict:
         forwarded_for=get("FINHUB_FORWARDED_FOR", "127.0.0.1"),
         verify_tls=verify in _TRUE,
         http_timeout_s=number("FINHUB_HTTP_TIMEOUT_S", 30.0),
+        target_kind=(get("FINHUB_TARGET_KIND") or "").lower() or None,
+        max_rps=number("FINHUB_MAX_RPS", None) if get("FINHUB_MAX_RPS") else None,
     )

@@ -172,7 +172,7 @@ class Config:
                     value = self.tenant_b.path_id
                 lines.append((setting.printed_as, value))
         lines += [("FINHUB_STANDARD_CATEGORY", STANDARD_CATEGORY), ("FINHUB_HIGH_RISK_CATEGORY", HIGH_RISK_CATEGORY),
-                  ("FINHUB_FUNDING", "topup")]
+                  ("FINHUB_FUNDING", "topup"), ("FINHUB_TARGET_KIND", "local")]
         return lines
 
 
