@@ -26,6 +26,9 @@ except (ImportError, AttributeError):  # pragma: no cover
 from .harness import ADVISORIES, EXIT_CODES, REDACTOR, REPORT_DIR
 
 _RECORDS = pytest.StashKey[dict]()
+_TARGET_ERRORS = pytest.StashKey[int]()
+#: Consecutive scenarios broken by the target after which the run stops.
+_TARGET_ERROR_LIMIT = 3
 _SCENARIO = pytest.StashKey[str]()
 
 
@@ -79,6 +82,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.user_properties.append(("message", message[:1500]))
         if outcome == "configuration error":
             item.session.shouldstop = f"configuration error: {call.excinfo.value}"
+        streak = item.config.stash.get(_TARGET_ERRORS, 0) + 1 if outcome == "target error" else 0
+        item.config.stash[_TARGET_ERRORS] = streak
+        if streak >= _TARGET_ERROR_LIMIT:
+            # The target went away (or the network did): stop instead of failing every scenario slowly.
+            item.session.shouldstop = (f"the target failed {streak} scenarios in a row, last: "
+                                       f"{call.excinfo.value}; stopping the run (no conformance verdict)")
     if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
         report.user_properties.append(("tags", " ".join(sorted({m.name for m in item.iter_markers()}))))
         if _SCENARIO in item.stash:
@@ -227,4 +236,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                              "violated_rule": r.violated} for r in results},
     }
     (report_dir / "verdict.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    stopped = getattr(terminalreporter._session, "shouldstop", None) if hasattr(terminalreporter, "_session") else None
+    if stopped:
+        write(f"run stopped early: {stopped}")
+        summary["stopped"] = str(stopped)
+        (report_dir / "verdict.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     write(f"verdict: {verdict.upper()}  (matrix and reports in {report_dir})")

@@ -8,13 +8,14 @@ against references with seeded faults that the suite must catch by the right rul
 from __future__ import annotations
 
 import socket
+import time
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.support.targets import reference, run_suite
+from tests.support.targets import RunResult, reference, run_suite, start_suite
 
 SEED_ENDPOINTS = {f"E{n}" for n in range(1, 17) if n not in (8, 9, 10)} | {"E8-E10"}
 SUPPORTING = {"S1", "S2", "S3", "S5", "S6", "S7", "S8"}  # S4 is a procedure over S1 and S2
@@ -125,3 +126,16 @@ def test_a_target_not_declared_a_test_environment_is_refused_before_anything_run
 def test_an_unknown_rule_selection_is_a_configuration_error(tmp_path):
     result = run_suite(tmp_path, args=["--rules", "PAY-99"])
     assert result.exit_code == 3 and "PAY-99" in result.output
+
+
+def test_a_target_that_dies_mid_run_ends_the_run_as_incomplete_with_a_clear_message(tmp_path):
+    with reference() as env:
+        process = start_suite(tmp_path, env)
+        time.sleep(5)  # the reference is stopped when the block ends, while scenarios are running
+    output, _ = process.communicate(timeout=300)
+    result = RunResult(process.returncode, output, tmp_path)
+    assert result.exit_code in (2, 4), output[-3000:]  # 4 when it died before the first scenario
+    assert "Traceback" not in output
+    if result.exit_code == 2:
+        assert result.verdict["verdict"] == "incomplete" and "stopping the run" in result.verdict["stopped"]
+        assert not result.verdict["violated_rules"]

@@ -58,14 +58,25 @@ class RunResult:
         return calls
 
 
-def run_suite(report_dir: Path, env: dict[str, str] | None = None, args: Sequence[str] = (),
-              timeout: float = 600) -> RunResult:
-    """``b2c-conformance run`` in a child process with exactly ``env``'s FINHUB_* settings."""
+def start_suite(report_dir: Path, env: dict[str, str] | None = None, args: Sequence[str] = ()) -> subprocess.Popen:
+    """``b2c-conformance run`` started in a child process with exactly ``env``'s FINHUB_* settings."""
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("FINHUB_")}
     child_env.update(env or {})
     child_env.pop("PYTEST_XDIST_WORKER", None)
     child_env.pop("PYTEST_CURRENT_TEST", None)
-    completed = subprocess.run([sys.executable, "-m", "finhub_conformance.cli", "run",
-                                f"--report-dir={report_dir}", *args], cwd=ROOT, env=child_env,
-                               capture_output=True, text=True, timeout=timeout)
-    return RunResult(completed.returncode, completed.stdout + completed.stderr, report_dir)
+    return subprocess.Popen([sys.executable, "-m", "finhub_conformance.cli", "run", f"--report-dir={report_dir}",
+                             *args], cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def run_suite(report_dir: Path, env: dict[str, str] | None = None, args: Sequence[str] = (),
+              timeout: float = 600) -> RunResult:
+    """``b2c-conformance run`` to its end; the child is killed after ``timeout`` seconds."""
+    process = start_suite(report_dir, env, args)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        raise
+    return RunResult(process.returncode, output, report_dir)
