@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.support.targets import RunResult, reference, run_suite, start_suite
+from tests.support.targets import ROOT, RunResult, reference, run_suite, start_suite
 
 SEED_ENDPOINTS = {f"E{n}" for n in range(1, 17) if n not in (8, 9, 10)} | {"E8-E10"}
 SUPPORTING = {"S1", "S2", "S3", "S5", "S6", "S7", "S8"}  # S4 is a procedure over S1 and S2
@@ -48,6 +48,15 @@ def test_embedded_run_writes_junit_allure_and_cucumber_reports(embedded_run):
     results = list((folder / "allure-results").glob("*-result.json"))
     assert len(results) >= 38
     assert (folder / "cucumber.json").stat().st_size > 1000
+
+
+def test_html_report_is_rendered_offline_when_the_allure_package_is_installed(embedded_run):
+    index = embedded_run.report_dir / "allure-report" / "index.html"
+    if not (ROOT / "node_modules" / ".bin" / "allure").exists():
+        assert "HTML report skipped" in embedded_run.output and "npm ci" in embedded_run.output
+        pytest.skip("the npm package 'allure' is not installed here (npm ci)")
+    text = index.read_text(encoding="utf-8")
+    assert "googletagmanager" not in text and len(text) > 100_000
 
 
 def test_reports_carry_no_secret_of_the_run(embedded_run, tmp_path):

@@ -96,12 +96,50 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     if code == 5:  # pytest: nothing selected
         print("b2c-conformance: no scenario matched the selection: the run is incomplete", file=sys.stderr)
         return EXIT["incomplete"]
+    if not args.no_html:
+        print(render_allure(root, report_dir))
     try:
         verdict = json.loads(verdict_file.read_text(encoding="utf-8"))["verdict"]
     except (OSError, ValueError, KeyError):
         print(f"b2c-conformance: the run ended (pytest exit {code}) without a verdict: suite error", file=sys.stderr)
         return EXIT["suite error"]
     return EXIT.get(verdict, EXIT["suite error"])
+
+
+_TRACKER = re.compile(r"<script[^>]*googletagmanager[^>]*></script>\s*<script>[^<]*?gtag\([^<]*?</script>", re.S)
+
+
+def render_allure(root: Path, report_dir: Path) -> str:
+    """Render ``report_dir/allure-results`` to ``report_dir/allure-report/index.html`` offline.
+
+    Uses the npm package ``allure`` pinned in package.json (``npm ci`` installs it); returns a line
+    saying what happened. The report's analytics snippet is removed: nothing in it calls home.
+    """
+    results = report_dir / "allure-results"
+    if not any(results.glob("*-result.json")):
+        return f"no Allure results in {results}: run the suite first"
+    allure = root / "node_modules" / ".bin" / "allure"
+    if not allure.exists():
+        return ("HTML report skipped: the npm package 'allure' is not installed (run `npm ci` in "
+                f"{root}; Node is needed). Allure results are in {results}")
+    output = report_dir / "allure-report"
+    completed = subprocess.run([str(allure), "generate", str(results), "--output", str(output)], cwd=root,
+                               capture_output=True, text=True, timeout=300)
+    index = output / "index.html"
+    if completed.returncode != 0 or not index.exists():
+        return f"HTML report failed (allure exit {completed.returncode}): {completed.stderr.strip()[-300:]}"
+    index.write_text(_TRACKER.sub("", index.read_text(encoding="utf-8")), encoding="utf-8")
+    return f"HTML report: {index}"
+
+
+def _report(args: argparse.Namespace, passthrough: list[str]) -> int:
+    try:
+        root = _project_root()
+    except ConfigurationError as exc:
+        print(f"b2c-conformance: {exc}", file=sys.stderr)
+        return EXIT["configuration error"]
+    print(render_allure(root, Path(args.report_dir or root / "reports").resolve()))
+    return 0
 
 
 def _serve(args: argparse.Namespace, passthrough: list[str]) -> int:
@@ -180,7 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--tags", help="a pytest -m expression over tags, e.g. 'payments and not negative'")
     run.add_argument("--workers", type=int, help="parallel workers (pytest-xdist)")
     run.add_argument("--max-rps", type=float, help="at most this many requests per second (a shared staging)")
+    run.add_argument("--no-html", action="store_true", help="do not render the Allure HTML report")
     run.set_defaults(handler=_run)
+    report = sub.add_parser("report", help="render the Allure HTML report from results already on disk")
+    report.add_argument("--report-dir", help="the folder holding allure-results/ (default: reports/)")
+    report.set_defaults(handler=_report)
     serve = sub.add_parser("serve", help="run the reference deployment standalone")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
