@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from finhub_conformance.errors import ConfigurationError, NonConformance, SetupFailure, TargetError
+from finhub_conformance.livingspec import render_living_spec
 from finhub_conformance.matrix import ScenarioResult, overall_verdict, render_html, render_markdown, rule_verdicts
 from finhub_conformance.rules import FAMILIES, PHASE_TAGS
 
@@ -23,7 +24,7 @@ try:  # internal API of pytest-bdd 9 (re-check on upgrades); only needed under x
 except (ImportError, AttributeError):  # pragma: no cover
     _bdd_reporting = None
 
-from .harness import ADVISORIES, EXIT_CODES, REDACTOR, REPORT_DIR
+from .harness import ADVISORIES, EXIT_CODES, REDACTOR, REPORT_DIR, ROOT
 
 _RECORDS = pytest.StashKey[dict]()
 _TARGET_ERRORS = pytest.StashKey[int]()
@@ -226,6 +227,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     links = _evidence_links(report_dir, config)
     (report_dir / "conformance-matrix.md").write_text(render_markdown(verdicts, verdict, links), encoding="utf-8")
     (report_dir / "conformance-matrix.html").write_text(render_html(verdicts, verdict, links), encoding="utf-8")
+    by_scenario: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for nodeid, record in config.stash[_RECORDS].items():
+        if ": " in record.get("scenario", ""):
+            file_name, scenario = record["scenario"].split(": ", 1)
+            by_scenario[(file_name, scenario)].append(record["outcome"])
+    (report_dir / "living-specification.html").write_text(render_living_spec(
+        ROOT / "features", by_scenario, f"FinHub B2C living specification: {verdict}"), encoding="utf-8")
     summary = {
         "verdict": verdict, "exit_code": EXIT_CODES[verdict], "pytest_exit_status": int(exitstatus),
         "outcomes": dict(Counter(r.outcome for r in results)), "violated_rules": failed_rules,

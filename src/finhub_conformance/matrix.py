@@ -147,7 +147,7 @@ def render_html(verdicts: Mapping[str, RuleVerdict], overall: str, evidence: Map
         links = "<br>".join(f'<a href="{esc(evidence[s.nodeid])}">{esc(s.title)}</a>' if s.nodeid in evidence
                             else esc(s.title) for s in scenarios)
         rows.append(f'<tr style="background:{colour[verdict]}"><td>{esc(rid)}</td><td>{esc(level)}</td>'
-                    f"<td>{esc(title)}</td><td>{esc(_ICONS[verdict])}</td><td>{links}</td>"
+                    f"<td>{esc(title)}</td><td><strong>{esc(verdict)}</strong></td><td>{links}</td>"
                     f"<td>{'<br>'.join(esc(n) for n in notes)}</td></tr>")
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>FinHub B2C conformance matrix"
             "</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}"
