@@ -23,7 +23,7 @@ from finhub_conformance.embedded import EmbeddedReference
 from finhub_conformance.errors import ConfigurationError, TargetError
 from finhub_conformance.exchange import Exchange
 from finhub_conformance.journey import Bank, Customer
-from finhub_conformance.redaction import Redactor
+from finhub_conformance.redaction import Redactor, evidence_text, scan_for_secrets
 from finhub_conformance.rules import PHASE_TAGS, RULES, rule_of_tag
 from finhub_conformance.schemas import load as load_schemas
 from finhub_conformance.settings import Settings, load_settings
@@ -79,7 +79,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_suite_run(config):
         report_dir = Path(config.getoption("--report-dir") or ROOT / "reports").resolve()
         report_dir.mkdir(parents=True, exist_ok=True)
-        for stale in [*report_dir.glob("exchanges-*.json"), report_dir / "verdict.json"]:
+        for stale in [*report_dir.glob("exchanges-*.json"), *report_dir.glob("secret-scan-*.json"),
+                      report_dir / "verdict.json"]:
             stale.unlink(missing_ok=True)
         shutil.rmtree(report_dir / "allure-results", ignore_errors=True)  # once, here: never in workers
         _point_reports_at(config, report_dir, controller=True)
@@ -114,6 +115,18 @@ def _point_reports_at(config: pytest.Config, report_dir: Path, controller: bool)
         config.option.allure_report_dir = str(report_dir / "allure-results")
     if controller and hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:
         config.option.cucumber_json_path = str(report_dir / "cucumber.json")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Scan this process's report artefacts for the run's secrets (only this process knows them)."""
+    config = session.config
+    if REDACTOR not in config.stash or REPORT_DIR not in config.stash:
+        return
+    folder = config.stash[REPORT_DIR]
+    hits = [p for p in scan_for_secrets(folder, config.stash[REDACTOR]) if "secret-scan-" not in p]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    (folder / f"secret-scan-{worker}.json").write_text(json.dumps({"files_with_secrets": hits}), encoding="utf-8")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -201,11 +214,8 @@ def _attach_exchange(redactor: Redactor):
                 return  # inside Hypothesis only the final (shrunk) example carries evidence
         except ImportError:  # pragma: no cover
             pass
-        request = redactor.json(exchange.request_body) if exchange.request_body is not None else ""
-        response = redactor.json(exchange.body) if exchange.body is not None else redactor.text(exchange.text)
-        allure.attach(f"{exchange.method} {exchange.path}\n\n{request}\n\n--- {exchange.status} "
-                      f"({exchange.elapsed_ms:.0f} ms, attempt {exchange.attempts})\n\n{response}",
-                      name=exchange.describe(), attachment_type=allure.attachment_type.TEXT)
+        allure.attach(evidence_text(exchange, redactor), name=exchange.describe(),
+                      attachment_type=allure.attachment_type.TEXT)
     return attach
 
 

@@ -21,6 +21,14 @@ from .harness import REPORT_DIR
 from .parameter_types import step
 
 
+class Trials(list):
+    """Generated examples and the status each got; its repr (an Allure step parameter) shows no values,
+    since generated passwords are secrets of the run."""
+
+    def __repr__(self) -> str:
+        return f"Trials({len(self)} examples)"
+
+
 @bdd_given("the lifecycle model of the profile", target_fixture="coverage")
 def lifecycle_model():
     """An empty transition-coverage record for the model."""
@@ -71,7 +79,7 @@ def agrees_with_model(played, request):
       target_fixture="password_trials")
 def generated_weak_passwords(bank):
     """Hypothesis draws (clause, password) pairs; each registration attempt must be refused (REG-3)."""
-    trials: list[tuple[str, str, int]] = []
+    trials = Trials()
 
     @given(case=passwords_breaking_one_clause())
     def weak_password_is_refused(case):
@@ -92,7 +100,7 @@ def generated_weak_passwords(bank):
       target_fixture="password_trials")
 def generated_mismatches(bank):
     """Hypothesis draws a strong password and a different confirmation; each must be refused (REG-4)."""
-    trials: list[tuple[str, str, int]] = []
+    trials = Trials()
 
     @given(suffix=st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=3))
     def mismatch_is_refused(suffix):
@@ -110,7 +118,7 @@ def generated_mismatches(bank):
 @when("the tenant admin registers customers with unusual but valid passwords", target_fixture="password_trials")
 def generated_unusual_passwords(bank):
     """Unicode letters, very long and all-special passwords: accepted, or refused as V by a stricter policy."""
-    trials: list[tuple[str, str, int]] = []
+    trials = Trials()
 
     @given(password=unusual_valid_passwords())
     def unusual_password_is_handled(password):
@@ -151,7 +159,7 @@ def fuzz_every_post_endpoint(bank, cast):
     shrinks the body to a minimal one. S1 is left out: hostile admin log-ins could lock a real admin.
     """
     customer = next(iter(cast.values()))
-    trials: list[tuple[str, str, int]] = []
+    trials = Trials()
     targets = [e for e in probes.ENDPOINTS if e.method == "POST" and e.body is not None and e.code != "S1"]
 
     @given(data=st.data())

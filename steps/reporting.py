@@ -224,6 +224,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         write(f"advisories (SHOULD, not failures): {len(advisories)}")
         for line in advisories[:15]:
             write(f"  {line}")
+    leaked = sorted({path for scan in report_dir.glob("secret-scan-*.json")
+                     for path in json.loads(scan.read_text(encoding="utf-8"))["files_with_secrets"]})
+    if leaked:  # our redaction failed: a defect of the suite, whatever the target did
+        write(f"SECRET FOUND in report artefacts (values not shown): {', '.join(leaked[:5])}")
+        verdict = "suite error"
     links = _evidence_links(report_dir, config)
     (report_dir / "conformance-matrix.md").write_text(render_markdown(verdicts, verdict, links), encoding="utf-8")
     (report_dir / "conformance-matrix.html").write_text(render_html(verdicts, verdict, links), encoding="utf-8")
@@ -237,7 +242,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     summary = {
         "verdict": verdict, "exit_code": EXIT_CODES[verdict], "pytest_exit_status": int(exitstatus),
         "outcomes": dict(Counter(r.outcome for r in results)), "violated_rules": failed_rules,
-        "advisories": advisories, "untested_must_rules": untested,
+        "advisories": advisories, "untested_must_rules": untested, "files_with_secrets": leaked,
         "rules": {rid: {"level": v.rule.level, "verdict": v.verdict, "scenarios": [s.nodeid for s in v.scenarios],
                         "notes": v.notes} for rid, v in verdicts.items()},
         "tests": {r.nodeid: {"outcome": r.outcome, "tags": list(r.tags), "reason": r.reason or None,

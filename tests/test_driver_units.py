@@ -231,3 +231,19 @@ def test_hierarchy_as_map_with_top_level_features_and_as_array():
     as_array = {"categories": [{"categoryId": "STD", "categoryName": "Standard"}]}
     assert parse_hierarchy(as_array)["STD"].name == "Standard"
     assert valid_value(["A", "B"]) == "A" and invalid_value("0-100") == "1100"
+
+
+def test_a_secret_planted_in_a_response_is_masked_in_the_evidence_and_a_leak_is_found(tmp_path):
+    from finhub_conformance.redaction import evidence_text, scan_for_secrets
+
+    password = strong_password()
+    redactor = Redactor([password])
+    token = _jwt({"sub": "alice"})
+    redactor.add_token(token)
+    planted = _exchange(200, {"data": {"echo": f"your password is {password}", "token": token}})
+    evidence = evidence_text(planted, redactor)
+    assert password not in evidence and token not in evidence and MASK in evidence
+    (tmp_path / "clean-result.json").write_text(evidence)
+    assert scan_for_secrets(tmp_path, redactor) == []
+    (tmp_path / "leaky-attachment.txt").write_text(f"debug: {password}")
+    assert scan_for_secrets(tmp_path, redactor) == [str(tmp_path / "leaky-attachment.txt")]

@@ -30,6 +30,7 @@ def embedded_run(tmp_path_factory):
 def test_embedded_run_is_conformant_and_prints_a_per_phase_summary(embedded_run):
     assert embedded_run.exit_code == 0, embedded_run.output[-3000:]
     assert embedded_run.verdict["verdict"] == "conformant"
+    assert embedded_run.verdict["files_with_secrets"] == []  # the run's own scan of its artefacts
     for phase in ("1 Registration", "2 Sessions", "3 Verification", "4 Consents", "5 Activation", "6 Wallet",
                   "7 Payments"):
         assert phase in embedded_run.output

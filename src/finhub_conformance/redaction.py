@@ -74,3 +74,30 @@ class Redactor:
     def headers(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
         """Request or response headers, with authorization and secret-named headers masked."""
         return {k: (MASK if _SECRET_KEY.search(k) else self.text(v)) for k, v in headers}
+
+
+def evidence_text(exchange, redactor: Redactor) -> str:
+    """The request and response of ``exchange`` as report evidence, with every secret masked."""
+    request = redactor.json(exchange.request_body) if exchange.request_body is not None else ""
+    response = redactor.json(exchange.body) if exchange.body is not None else redactor.text(exchange.text)
+    return (f"{exchange.method} {exchange.path}\n\n{request}\n\n--- {exchange.status} "
+            f"({exchange.elapsed_ms:.0f} ms, attempt {exchange.attempts})\n\n{response}")
+
+
+def scan_for_secrets(folder, redactor: Redactor) -> list[str]:
+    """Report files under ``folder`` that contain a password, secret or token of the run (names only)."""
+    from pathlib import Path
+
+    with redactor._lock:
+        values = [v for v in redactor._sensitive | redactor._tokens if len(v) >= 6]
+    hits = []
+    for path in sorted(Path(folder).rglob("*")):
+        if not path.is_file() or path.suffix not in {".json", ".xml", ".txt", ".md", ".html", ".log", ""}:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(value in text for value in values):
+            hits.append(str(path))
+    return hits
