@@ -109,6 +109,10 @@ def _load_hypothesis_profile(config: pytest.Config) -> None:
 
 def _point_reports_at(config: pytest.Config, report_dir: Path, controller: bool) -> None:
     config.stash[REPORT_DIR] = report_dir
+    if getattr(config.option, "tbstyle", "auto") == "auto":
+        # Long tracebacks print the failing frame's arguments (request bodies with passwords) into the
+        # terminal, junit.xml and Allure; the short style shows the lines, never the values.
+        config.option.tbstyle = "short"
     if controller and getattr(config.option, "xmlpath", None) is None:
         config.option.xmlpath = str(report_dir / "junit.xml")
     if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
@@ -139,6 +143,13 @@ def pytest_configure_node(node) -> None:
 REPORT_DIR = pytest.StashKey[Path]()
 ADVISORIES = pytest.StashKey[list]()
 REDACTOR = pytest.StashKey[Redactor]()
+ABORTED = pytest.StashKey[str]()
+
+
+def abort(config: pytest.Config, verdict: str, reason: BaseException) -> None:
+    """End the whole run before any verdict can be drawn (remembered for the summary)."""
+    config.stash[ABORTED] = verdict
+    pytest.exit(f"{verdict}: {reason}", returncode=EXIT_CODES[verdict])
 
 
 # ---------------------------------------------------------------------------- session fixtures
@@ -157,11 +168,11 @@ def settings(pytestconfig: pytest.Config) -> Settings:
         return load_settings({"FINHUB_BASE_URL": pytestconfig.getoption("--base-url")},
                              env_file=pytestconfig.getoption("--env-file"))
     except ConfigurationError as exc:
-        pytest.exit(f"configuration error: {exc}", returncode=EXIT_CODES["configuration error"])
+        abort(pytestconfig, "configuration error", exc)
 
 
 @pytest.fixture(scope="session")
-def target(settings: Settings):
+def target(pytestconfig: pytest.Config, settings: Settings):
     """Settings pointing at the target: the configured one, or the embedded reference started here."""
     if not settings.embedded:
         yield settings
@@ -171,7 +182,7 @@ def target(settings: Settings):
         env = reference.start()
         yield settings.with_target(env)
     except ConfigurationError as exc:
-        pytest.exit(f"configuration error: {exc}", returncode=EXIT_CODES["configuration error"])
+        abort(pytestconfig, "configuration error", exc)
     finally:
         reference.stop()
 
@@ -259,15 +270,16 @@ def client(pytestconfig: pytest.Config, target: Settings, redactor: Redactor, ad
 
 
 @pytest.fixture(scope="session")
-def bank(client: FinHubClient, target: Settings, redactor: Redactor, run_id: str) -> Bank:
+def bank(pytestconfig: pytest.Config, client: FinHubClient, target: Settings, redactor: Redactor,
+         run_id: str) -> Bank:
     """Domain operations against the target; checks that the tenant admin can log in (S1) first."""
     bank = Bank(client, target, redactor, run_id)
     try:
         bank.admin()
     except ConfigurationError as exc:
-        pytest.exit(f"configuration error: {exc}", returncode=EXIT_CODES["configuration error"])
+        abort(pytestconfig, "configuration error", exc)
     except TargetError as exc:
-        pytest.exit(f"target unreachable: {exc}", returncode=EXIT_CODES["target unreachable"])
+        abort(pytestconfig, "target unreachable", exc)
     return bank
 
 
@@ -307,4 +319,4 @@ def cast() -> Cast:
     return Cast()
 
 
-__all__ = ["EXIT_CODES", "Cast", "REPORT_DIR", "ADVISORIES", "REDACTOR", "ROOT"]
+__all__ = ["EXIT_CODES", "Cast", "REPORT_DIR", "ADVISORIES", "REDACTOR", "ABORTED", "ROOT", "abort"]

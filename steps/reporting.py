@@ -24,7 +24,7 @@ try:  # internal API of pytest-bdd 9 (re-check on upgrades); only needed under x
 except (ImportError, AttributeError):  # pragma: no cover
     _bdd_reporting = None
 
-from .harness import ADVISORIES, EXIT_CODES, REDACTOR, REPORT_DIR, ROOT
+from .harness import ABORTED, ADVISORIES, EXIT_CODES, REDACTOR, REPORT_DIR, ROOT
 
 _RECORDS = pytest.StashKey[dict]()
 _TARGET_ERRORS = pytest.StashKey[int]()
@@ -33,9 +33,26 @@ _TARGET_ERROR_LIMIT = 3
 _SCENARIO = pytest.StashKey[str]()
 
 
-def classify(excinfo) -> tuple[str, str | None]:
-    """The outcome class of an exception: non-conformant, target error, configuration or suite error."""
-    error = excinfo.value
+def _leaves(error: BaseException) -> list[BaseException]:
+    """The exceptions inside (nested) exception groups, e.g. Hypothesis's FlakyFailure."""
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    return [error]
+
+
+def classify_error(error: BaseException) -> tuple[str, str | None]:
+    """The outcome class of an exception: non-conformant, target error, configuration or suite error.
+
+    An exception group (Hypothesis reports flaky or multiple failures that way) is non-conformant
+    when any member is, a target error when all members are, and a suite error otherwise.
+    """
+    if isinstance(error, BaseExceptionGroup):
+        kinds = [classify_error(leaf) for leaf in _leaves(error)]
+        for kind in ("non-conformant", "setup failure", "configuration error", "suite error"):
+            found = [k for k in kinds if k[0] == kind]
+            if found and (kind != "suite error" or all(k[0] != "target error" for k in kinds)):
+                return found[0]
+        return "target error", None
     if isinstance(error, NonConformance):
         return ("setup failure" if isinstance(error, SetupFailure) else "non-conformant"), error.rule
     if isinstance(error, AssertionError):
@@ -45,6 +62,11 @@ def classify(excinfo) -> tuple[str, str | None]:
     if isinstance(error, ConfigurationError):
         return "configuration error", None
     return "suite error", None
+
+
+def classify(excinfo) -> tuple[str, str | None]:
+    """The outcome class of a test's exception info."""
+    return classify_error(excinfo.value)
 
 
 @pytest.hookimpl(trylast=True)
@@ -182,7 +204,9 @@ def _phase_rows(results: list[ScenarioResult]) -> list[tuple[str, Counter]]:
     return sorted(rows.items(), key=lambda kv: order.index(kv[0]))
 
 
-def _verdict(results: list[ScenarioResult], verdicts, exitstatus: int) -> str:
+def _verdict(results: list[ScenarioResult], verdicts, exitstatus: int, aborted: str | None = None) -> str:
+    if aborted:  # the run was ended on purpose (settings, admin log-in, target gone) before a verdict
+        return aborted
     if not results and exitstatus == EXIT_CODES["configuration error"]:
         return "configuration error"
     if not results and exitstatus == EXIT_CODES["target unreachable"]:
@@ -199,7 +223,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     report_dir = config.stash[REPORT_DIR]
     results = _results(config)
     verdicts = rule_verdicts(results)
-    verdict = _verdict(results, verdicts, exitstatus)
+    verdict = _verdict(results, verdicts, exitstatus, config.stash.get(ABORTED, None))
     write = terminalreporter.write_line
     terminalreporter.section("FinHub B2C conformance")
     write(f"{'phase':<18}{'passed':>8}{'failed':>8}{'broken':>8}{'skipped':>9}")
