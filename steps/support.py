@@ -40,3 +40,19 @@ def funded(bank: Bank, customer: Customer, amount) -> None:
         bank.fund(customer, amount)
     except FundingUnavailable as exc:
         pytest.skip(f"no funding method: {exc} (FUND-2, §7.3)")
+
+
+def register_again(bank: Bank, customer: Customer, *, leftover_rule: str, rule: str, what: str):
+    """GEN-8 read-back after a refused registration: the email is still free, so it registers now.
+
+    A 409 means the refused attempt left a customer behind (``leftover_rule``); any other refusal of
+    this valid registration breaks ``rule``.
+    """
+    from finhub_conformance.checks import expect_success
+    from finhub_conformance.errors import NonConformance
+
+    exchange = bank.register(customer)
+    if exchange.status == 409:
+        raise NonConformance(leftover_rule, "a refused registration left a customer behind",
+                             received=exchange.describe(), expected="the email still free")
+    return expect_success(exchange, rule, what)
