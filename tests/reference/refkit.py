@@ -349,3 +349,8 @@ class Ref:
         assert self.add_beneficiary(customer).status_code == 201
         consent_id, code = self.consent_with_code(customer, max_major=max_major)
         return customer, consent_id, code
+
+
+def error(response) -> str:
+    """``data.error`` of an error response."""
+    return response.json()["data"]["error"]

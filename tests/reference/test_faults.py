@@ -13,10 +13,9 @@ from typing import Callable
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from refkit import API, HIGH_RISK_PARAMS, PASSWORD, Ref, de_iban  # noqa: E402
+from tests.reference.refkit import API, HIGH_RISK_PARAMS, PASSWORD, Ref, de_iban
 
-from finhub_reference.faults import FAULTS  # noqa: E402
+from finhub_reference.faults import FAULTS
 
 Probe = Callable[[Ref], bool]
 

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import jwt
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from refkit import HIGH_RISK_PARAMS, PASSWORD, Ref  # noqa: E402
-
-
-@pytest.fixture
-def ref() -> Ref:
-    """A fresh deployment."""
-    return Ref()
-
-
-def error(response) -> str:
-    """``data.error`` of an error response."""
-    return response.json()["data"]["error"]
+from tests.reference.refkit import error, HIGH_RISK_PARAMS, PASSWORD, Ref
 
 
 def test_happy_path_through_all_seven_phases(ref: Ref) -> None:

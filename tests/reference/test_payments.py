@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from refkit import Ref, amount, de_iban  # noqa: E402
-
-
-@pytest.fixture
-def ref() -> Ref:
-    """A fresh deployment."""
-    return Ref()
-
-
-def error(response) -> str:
-    """``data.error`` of an error response."""
-    return response.json()["data"]["error"]
+from tests.reference.refkit import error, Ref, amount, de_iban
 
 
 def test_wallet_before_activation_reads_inactive_and_refuses_writes(ref: Ref) -> None:

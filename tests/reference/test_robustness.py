@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from refkit import API, Ref  # noqa: E402
+from tests.reference.refkit import API, Ref
 
 
 @pytest.fixture(scope="module")
