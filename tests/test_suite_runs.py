@@ -87,7 +87,7 @@ CATALOGUE = _catalogue()
 
 
 def test_the_fault_catalogue_spans_the_rule_families():
-    assert len(CATALOGUE) >= 40
+    assert len(CATALOGUE) >= 50
     assert len({rule.split("-")[0] for _, rule in CATALOGUE}) >= 14
 
 

@@ -22,6 +22,11 @@ class Fault:
 _FAULTS = (
     # registration and categorization
     Fault("password_without_digit_accepted", "REG-3", "the password policy no longer requires a digit"),
+    Fault("short_password_accepted", "REG-3", "the password policy no longer requires 8 characters"),
+    Fault("password_without_upper_accepted", "REG-3", "the password policy no longer requires an upper-case letter"),
+    Fault("password_without_lower_accepted", "REG-3", "the password policy no longer requires a lower-case letter"),
+    Fault("password_without_special_accepted", "REG-3", "the password policy no longer requires a special character"),
+    Fault("malformed_email_accepted", "REG-5", "email syntax is no longer checked"),
     Fault("weak_password_confirmation_ignored", "REG-4", "password and matchingPassword may differ"),
     Fault("duplicate_email_accepted", "REG-5", "a second customer with the same email is registered in the tenant"),
     Fault("unknown_category_accepted", "CAT-2", "an unknown category id registers an uncategorized customer"),
@@ -32,6 +37,8 @@ _FAULTS = (
     Fault("wrong_password_accepted", "SES-3", "customer login succeeds with any password"),
     Fault("tenant_credentials_ignored", "SES-5", "customer login ignores tenantKey and tenantSecret"),
     Fault("foreign_logout_allowed", "SES-7", "a customer's token can end another customer's session"),
+    Fault("other_users_credentials_accepted", "SES-4",
+          "a log-in on one user's path succeeds with another user's (of the same tenant) credentials"),
     # verification and risk
     Fault("tenant_admin_approves_high_risk", "RISK-1", "a tenant admin's approval suffices for high risk"),
     Fault("customer_can_approve", "VER-7", "a customer token can approve verifications"),
@@ -52,10 +59,13 @@ _FAULTS = (
     Fault("invalid_bic_accepted", "BEN-4", "beneficiary BICs are not validated"),
     Fault("invalid_currency_accepted", "BEN-7", "beneficiary currencies are not checked against ISO 4217"),
     Fault("duplicate_beneficiary_accepted", "BEN-5", "the same IBAN can be added twice with a new id"),
+    Fault("invalid_beneficiary_iban_accepted", "BEN-3", "beneficiary IBANs are no longer checked (shape or mod-97)"),
     # payments
     Fault("payment_consent_not_required", "PAY-2", "transfers are prepared without a payment consent"),
     Fault("unregistered_beneficiary_accepted", "PAY-3", "transfers to unregistered IBANs are prepared"),
     Fault("double_execute_moves_money_twice", "PAY-4", "executing a prepared order again moves money again"),
+    Fault("insufficient_funds_accepted", "PAY-8", "a transfer above the available balance is prepared and executed"),
+    Fault("reservation_never_released", "PAY-10", "executing an order leaves its total blocked after settlement"),
     Fault("expired_order_executes", "PAY-7", "an expired prepared order can still be executed"),
     Fault("transfer_limit_ignored", "PAY-9", "per-transaction, daily and monthly limits are not enforced"),
     Fault("non_positive_amount_accepted", "PAY-11", "a zero transfer amount is accepted at prepare"),

@@ -117,7 +117,7 @@ def execute(store: Store, config: Config, wallet: Wallet, body: dict[str, Any], 
         if replaying:
             if wallet.available < order.total:
                 raise ApiError(422, "INSUFFICIENT_FUNDS", "Insufficient available funds")
-        else:
+        elif not config.fault("reservation_never_released"):
             wallet.blocked -= order.reserved
             order.reserved = 0
         wallet.current -= order.total

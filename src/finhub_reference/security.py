@@ -17,18 +17,21 @@ _ITERATIONS = 10_000
 _SPECIALS = frozenset(ch for ch in string.printable if 33 <= ord(ch) <= 126 and not ch.isalnum())
 
 
-def password_violations(password: str, *, require_digit: bool = True) -> list[str]:
-    """The REG-3 clauses a password breaks: exactly the seed minimum, ASCII classes only."""
+def password_violations(password: str, *, skip: frozenset[str] = frozenset()) -> list[str]:
+    """The REG-3 clauses a password breaks: exactly the seed minimum, ASCII classes only.
+
+    ``skip`` names clauses a seeded fault switches off: length, upper, lower, digit, special.
+    """
     problems = []
-    if len(password) < 8:
+    if "length" not in skip and len(password) < 8:
         problems.append("must be at least 8 characters long")
-    if not any("A" <= ch <= "Z" for ch in password):
+    if "upper" not in skip and not any("A" <= ch <= "Z" for ch in password):
         problems.append("must contain an upper-case letter")
-    if not any("a" <= ch <= "z" for ch in password):
+    if "lower" not in skip and not any("a" <= ch <= "z" for ch in password):
         problems.append("must contain a lower-case letter")
-    if require_digit and not any("0" <= ch <= "9" for ch in password):
+    if "digit" not in skip and not any("0" <= ch <= "9" for ch in password):
         problems.append("must contain a digit")
-    if not any(ch in _SPECIALS for ch in password):
+    if "special" not in skip and not any(ch in _SPECIALS for ch in password):
         problems.append("must contain a special character")
     return problems
 

@@ -78,6 +78,18 @@ def _double_execute(ref: Ref) -> bool:
     return ref.cents(alice)[0] < 100000 - 1150
 
 
+def _other_users_credentials(ref: Ref) -> bool:
+    alice, bob = ref.new_customer(login=False), ref.new_customer(login=False)
+    return ref.login_raw(bob, password=alice.password, username=alice.email).status_code == 200
+
+
+def _reservation_kept(ref: Ref) -> bool:
+    alice, consent_id, code = ref.ready_to_pay()
+    order_id = ref.prepare(alice, "10.00", consent_id=consent_id).json()["data"]["preparedOrderId"]
+    ref.execute(alice, order_id, code, consent_id)
+    return ref.cents(alice)[2] > 0
+
+
 def _expired_executes(ref: Ref) -> bool:
     now = [time.time()]
     ref = Ref(config=ref.config, clock=lambda: now[0])
@@ -135,6 +147,11 @@ def _consent_false(ref: Ref) -> bool:
 
 PROBES: dict[str, Probe] = {
     "password_without_digit_accepted": lambda ref: ref.register(password="Kx!mQ#vR$wT@zP%aBcDe").status_code == 200,
+    "short_password_accepted": lambda ref: ref.register(password="Kx!9mQa").status_code == 200,
+    "password_without_upper_accepted": lambda ref: ref.register(password="kx!9mq#vr$wt@zp%abcde").status_code == 200,
+    "password_without_lower_accepted": lambda ref: ref.register(password="KX!9MQ#VR$WT@ZP%ABCDE").status_code == 200,
+    "password_without_special_accepted": lambda ref: ref.register(password="Kx9mQ7vRw2TzP4aBcDe").status_code == 200,
+    "malformed_email_accepted": lambda ref: ref.register(email="not-an-email").status_code == 200,
     "weak_password_confirmation_ignored":
         lambda ref: ref.register(matchingPassword=PASSWORD + "x").status_code == 200,
     "duplicate_email_accepted":
@@ -149,6 +166,7 @@ PROBES: dict[str, Probe] = {
     "logout_does_not_revoke": _logout_then_use,
     "wrong_password_accepted":
         lambda ref: ref.login_raw(ref.new_customer(login=False), password="Wrong-Passw0rd!").status_code == 200,
+    "other_users_credentials_accepted": _other_users_credentials,
     "tenant_credentials_ignored":
         lambda ref: ref.login_raw(ref.new_customer(login=False), tenantSecret="nope").status_code == 200,
     "foreign_logout_allowed": _foreign_logout,
@@ -170,6 +188,9 @@ PROBES: dict[str, Probe] = {
     "iban_reused": lambda ref: ref.active_customer(funds=None).iban == ref.active_customer(funds=None).iban,
     "invalid_bic_accepted":
         lambda ref: ref.add_beneficiary(ref.active_customer(funds=None), bicSwiftCode="COBA-DE").status_code == 201,
+    "invalid_beneficiary_iban_accepted":
+        lambda ref: ref.add_beneficiary(ref.active_customer(funds=None), iban="DE00370400440532013000").status_code
+        == 201,
     "invalid_currency_accepted":
         lambda ref: ref.add_beneficiary(ref.active_customer(funds=None), currency="XYZ").status_code == 201,
     "duplicate_beneficiary_accepted": lambda ref: (lambda a: [ref.add_beneficiary(a, iban=de_iban(1)).status_code
@@ -179,6 +200,9 @@ PROBES: dict[str, Probe] = {
     "unregistered_beneficiary_accepted": _unregistered,
     "double_execute_moves_money_twice": _double_execute,
     "expired_order_executes": _expired_executes,
+    "insufficient_funds_accepted": lambda ref: (lambda t: ref.prepare(t[0], "150.00", consent_id=t[1]).status_code
+                                               == 200)(ref.ready_to_pay(funds="100.00")),
+    "reservation_never_released": _reservation_kept,
     "transfer_limit_ignored": lambda ref: (lambda t: ref.prepare(t[0], "5000.01", consent_id=t[1]).status_code
                                           == 200)(ref.ready_to_pay(funds="6000.00")),
     "non_positive_amount_accepted": lambda ref: (lambda t: ref.prepare(t[0], "0.00", consent_id=t[1]).status_code

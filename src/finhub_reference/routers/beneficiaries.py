@@ -58,7 +58,7 @@ async def add_beneficiary(account_id: str, request: Request,
     extras = {key: fields.string(key, max_len=500, non_empty=False) for key in _OPTIONAL_TEXT}
     fields.check()
     assert iban is not None
-    problem = iban_problem(iban)
+    problem = None if config.fault("invalid_beneficiary_iban_accepted") else iban_problem(iban)
     if problem:
         raise field_error("iban", "is not a valid IBAN", error=problem)
     if country is not None and country != iban[:2]:

@@ -198,7 +198,7 @@ async def prepare_transfer(account_id: str, request: Request,
         if not config.fault("transfer_limit_ignored"):
             _check_limits(store, config, wallet, amount)
         total = amount + config.transfer_processing_fee + config.transfer_network_fee
-        if total > wallet.available:
+        if total > wallet.available and not config.fault("insufficient_funds_accepted"):
             if config.fault("refused_prepare_reserves"):
                 wallet.blocked += wallet.available
             raise ApiError(422, "INSUFFICIENT_FUNDS", "Insufficient available funds",
