@@ -50,12 +50,8 @@ def _preflight(base_url: str, verify: bool, timeout: float) -> str | None:
 def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     overrides = {"FINHUB_BASE_URL": args.base_url,
                  "FINHUB_MAX_RPS": str(args.max_rps) if args.max_rps else None}
-    try:
-        settings = load_settings(overrides, env_file=args.env_file)
-        root = _project_root()
-    except ConfigurationError as exc:
-        print(f"b2c-conformance: configuration error: {exc}", file=sys.stderr)
-        return EXIT["configuration error"]
+    settings = load_settings(overrides, env_file=args.env_file)
+    root = _project_root()
     if not settings.embedded:
         problem = _preflight(settings.base_url, settings.verify_tls, settings.http_timeout_s)
         if problem:
@@ -133,11 +129,7 @@ def render_allure(root: Path, report_dir: Path) -> str:
 
 
 def _report(args: argparse.Namespace, passthrough: list[str]) -> int:
-    try:
-        root = _project_root()
-    except ConfigurationError as exc:
-        print(f"b2c-conformance: {exc}", file=sys.stderr)
-        return EXIT["configuration error"]
+    root = _project_root()
     print(render_allure(root, Path(args.report_dir or root / "reports").resolve()))
     return 0
 
@@ -188,11 +180,7 @@ def scenarios_by_rule(features: Path) -> dict[str, list[str]]:
 
 
 def _rules(args: argparse.Namespace, passthrough: list[str]) -> int:
-    try:
-        root = _project_root()
-    except ConfigurationError as exc:
-        print(f"b2c-conformance: {exc}", file=sys.stderr)
-        return EXIT["configuration error"]
+    root = _project_root()
     tested = scenarios_by_rule(root / "features")
     for rule in RULES.values():
         scenarios = tested.get(rule.id, [])
@@ -231,7 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     rules.add_argument("-v", "--verbose", action="store_true", help="name the scenarios")
     rules.set_defaults(handler=_rules)
     args, passthrough = parser.parse_known_args(argv)
-    return args.handler(args, passthrough)
+    try:
+        return args.handler(args, passthrough)
+    except ConfigurationError as exc:  # one clear line and a distinct status, never a traceback
+        print(f"b2c-conformance: configuration error: {exc}", file=sys.stderr)
+        return EXIT["configuration error"]
+    except BrokenPipeError:  # the output was piped into e.g. `head`, which stopped reading
+        sys.stdout = open(os.devnull, "w")
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

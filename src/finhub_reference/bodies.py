@@ -112,3 +112,15 @@ class FieldReader:
         """Raise one 400 listing every collected error."""
         if self.errors:
             raise validation_failed(self.errors, error=error, message=message)
+
+
+def read_credentials(body: dict[str, Any]) -> tuple[str, str, str | None, str | None]:
+    """The log-in body of S1 and E3: (username, password, tenantKey, tenantSecret); V when incomplete."""
+    fields = FieldReader(body)
+    username = fields.string("username", required=True, max_len=254)
+    password = fields.string("password", required=True, max_len=256, non_empty=False)
+    tenant_key = fields.string("tenantKey", max_len=256, non_empty=False)
+    tenant_secret = fields.string("tenantSecret", max_len=256, non_empty=False)
+    fields.check()
+    assert username is not None and password is not None
+    return username, password, tenant_key, tenant_secret

@@ -73,3 +73,8 @@ def decode_token(secret: str, token: str, *, allow_unsigned: bool = False) -> di
 def sign(secret: str, claims: dict[str, Any]) -> str:
     """An HS256 JWT with exactly ``claims`` (used for payment-consent magic links)."""
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    """A constant-time comparison of a presented secret (tenant secret, refresh token) with the real one."""
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from finhub_reference.auth import config_of, store_of
-from finhub_reference.bodies import FieldReader, read_json
+from finhub_reference.bodies import read_credentials, read_json
 from finhub_reference.envelope import ApiError, ok
 from finhub_reference.routing import SafeRoute
-from finhub_reference.security import issue_token
+from finhub_reference.security import issue_token, same_secret
 from finhub_reference.store import Session, new_id
 from finhub_reference.timeutil import iso
 
 router = APIRouter(route_class=SafeRoute, tags=["admin"])
-
-
-def _same(a: str | None, b: str) -> bool:
-    return a is not None and hmac.compare_digest(a.encode(), b.encode())
 
 
 @router.post("/api/v2.1/admin/organization/{organization_id}/users/{user_id}/sessions")
@@ -28,19 +23,14 @@ async def create_admin_session(organization_id: str, user_id: str, request: Requ
     """S1: log an admin in with tenant credentials; power admins get the POWER_TENANT role (S4)."""
     config, store = config_of(request), store_of(request)
     body = await read_json(request)
-    fields = FieldReader(body)
-    username = fields.string("username", required=True, max_len=254)
-    password = fields.string("password", required=True, max_len=256, non_empty=False)
-    tenant_key = fields.string("tenantKey", max_len=256, non_empty=False)
-    tenant_secret = fields.string("tenantSecret", max_len=256, non_empty=False)
-    fields.check()
+    username, password, tenant_key, tenant_secret = read_credentials(body)
     tenant = config.tenant_by_id(request.headers.get("x-tenant-id"))
-    if tenant is None or not (_same(tenant_key, tenant.key) and _same(tenant_secret, tenant.secret)):
+    if tenant is None or not (same_secret(tenant_key, tenant.key) and same_secret(tenant_secret, tenant.secret)):
         raise ApiError(403, "INVALID_TENANT_CREDENTIALS", "Invalid tenant credentials")
     admin = tenant.admin
     if organization_id != admin.org_id or user_id != admin.user_id:
         raise ApiError(404, "USER_NOT_FOUND", "User not found", success=False, errorType="NOT_FOUND")
-    if not (_same(username, admin.username) and _same(password, admin.password)):
+    if not (same_secret(username, admin.username) and same_secret(password, admin.password)):
         raise ApiError(401, "INVALID_CREDENTIALS", "Authentication failed", success=False,
                        errorType="AUTHENTICATION")
     roles = ("ADMIN", "POWER_TENANT") if tenant.power else ("ADMIN",)

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from finhub_reference.auth import Principal, config_of, current_principal, require_customer, store_of
-from finhub_reference.bodies import FieldReader, read_json
+from finhub_reference.bodies import FieldReader, read_credentials, read_json
 from finhub_reference.config import Config
 from finhub_reference.envelope import ApiError, not_found, ok
 from finhub_reference.routing import SafeRoute
-from finhub_reference.security import issue_token, verify_password
+from finhub_reference.security import issue_token, same_secret, verify_password
 from finhub_reference.store import Customer, Session, new_id
 from finhub_reference.timeutil import iso
 
 router = APIRouter(route_class=SafeRoute, tags=["sessions"])
 
 SESSION_PATH = "/api/v2.1/customer/individual/{customer_id}/users/{user_id}/sessions"
-
-
-def _same(a: str | None, b: str) -> bool:
-    return a is not None and hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode())
 
 
 def _customer_token(config: Config, customer: Customer, session: Session, moment: float) -> dict:
@@ -46,18 +41,12 @@ async def create_customer_session(customer_id: str, user_id: str, request: Reque
     """E3: customer login (SES-1 to SES-5, SES-8, TEN-4); failures count towards a lockout."""
     config, store = config_of(request), store_of(request)
     body = await read_json(request)
-    fields = FieldReader(body)
-    username = fields.string("username", required=True, max_len=254)
-    password = fields.string("password", required=True, max_len=256, non_empty=False)
-    tenant_key = fields.string("tenantKey", max_len=256, non_empty=False)
-    tenant_secret = fields.string("tenantSecret", max_len=256, non_empty=False)
-    fields.check()
-    assert username is not None and password is not None
+    username, password, tenant_key, tenant_secret = read_credentials(body)
     tenant = config.tenant_by_id(request.headers.get("x-tenant-id"))
     if tenant is None:
         raise ApiError(403, "TENANT_MISMATCH", "Unknown tenant")
     if not config.fault("tenant_credentials_ignored") and not (
-            _same(tenant_key, tenant.key) and _same(tenant_secret, tenant.secret)):
+            same_secret(tenant_key, tenant.key) and same_secret(tenant_secret, tenant.secret)):
         raise ApiError(403, "INVALID_TENANT_CREDENTIALS", "Invalid tenant credentials")
     with store.lock:
         customer = store.customers.get(customer_id)
@@ -134,7 +123,7 @@ async def refresh_customer_session(customer_id: str, user_id: str, session_id: s
             raise not_found("Session")
         if session.tenant_id != request.headers.get("x-tenant-id"):
             raise ApiError(403, "TENANT_MISMATCH", "X-Tenant-ID does not match the session's tenant")
-        if session.revoked or not _same(refresh_token, session.refresh_token):
+        if session.revoked or not same_secret(refresh_token, session.refresh_token):
             raise ApiError(401, "UNAUTHORIZED", "Invalid refresh token")
         session.refresh_token = secrets.token_urlsafe(32)
         customer = store.customers[customer_id]
