@@ -1,10 +1,12 @@
 """Root conftest: registers the harness and every step library (pytest refuses pytest_plugins elsewhere).
 
-Step libraries are the ``steps/*_steps.py`` modules, found by name so that adding one needs no edit here.
+The evidence plugin comes first: the harness imports it, and pytest can only rewrite a plugin it imports
+itself. Step libraries are the ``steps/*_steps.py`` modules, found by name so that adding one needs no
+edit here.
 """
 
 from pathlib import Path
 
-pytest_plugins = ["steps.harness", "steps.reporting"] + [
+pytest_plugins = ["steps.evidence", "steps.harness", "steps.reporting"] + [
     f"steps.{path.stem}" for path in sorted((Path(__file__).parent / "steps").glob("*_steps.py"))
 ]

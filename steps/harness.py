@@ -23,11 +23,13 @@ from finhub_conformance.embedded import EmbeddedReference
 from finhub_conformance.errors import ConfigurationError, TargetError
 from finhub_conformance.exchange import Exchange
 from finhub_conformance.journey import Bank, Customer
-from finhub_conformance.redaction import Redactor, evidence_text, scan_for_secrets
+from finhub_conformance.redaction import Redactor, scan_for_secrets
 from finhub_conformance.rules import PHASE_TAGS, RULES, rule_of_tag
 from finhub_conformance.schemas import load as load_schemas
 from finhub_conformance.settings import Settings, load_settings
 from finhub_conformance.strategies import register_profiles
+
+from steps.evidence import EVIDENCE, StepEvidence
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Order TTL of the embedded reference: short, so that PAY-7 can be observed within a run.
@@ -212,24 +214,6 @@ def advisory_sink() -> _AdvisorySink:
     return _AdvisorySink()
 
 
-def _attach_exchange(redactor: Redactor):
-    try:
-        import allure
-    except ImportError:  # pragma: no cover - allure-pytest-bdd is a dependency
-        return lambda exchange: None
-
-    def attach(exchange: Exchange) -> None:
-        try:
-            from hypothesis.control import current_build_context, currently_in_test_context
-            if currently_in_test_context() and not current_build_context().is_final:
-                return  # inside Hypothesis only the final (shrunk) example carries evidence
-        except ImportError:  # pragma: no cover
-            pass
-        allure.attach(evidence_text(exchange, redactor), name=exchange.describe(),
-                      attachment_type=allure.attachment_type.TEXT)
-    return attach
-
-
 class ExchangeTally:
     """Counts exchanges per endpoint and the time spent waiting on HTTP (for coverage and benchmarks)."""
 
@@ -256,11 +240,12 @@ def client(pytestconfig: pytest.Config, target: Settings, redactor: Redactor, ad
            run_id: str):
     """The FinHub client over one httpx.Client, with checks and evidence on every exchange."""
     schemas = load_schemas(str(ROOT / "schemas"))
-    context = CheckContext(schemas=schemas, sensitive=lambda: redactor.sensitive, advise=advisory_sink)
+    context = CheckContext(schemas=schemas, sensitive=lambda: redactor.finder("sensitive"), advise=advisory_sink)
     http = httpx.Client(base_url=target.base_url, timeout=target.http_timeout_s, verify=target.verify_tls,
                         trust_env=False, follow_redirects=False)
     tally = ExchangeTally()
-    observers = [tally, _attach_exchange(redactor), lambda exchange: run_checks(exchange, context)]
+    evidence = pytestconfig.stash[EVIDENCE] = StepEvidence(redactor)
+    observers = [tally, evidence, lambda exchange: run_checks(exchange, context)]
     with http:
         yield FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, observers=observers,
                            max_rps=target.max_rps)

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from finhub_conformance.amounts import AmountDecodeError, amount_dto, decode_amount, decode_value
 from finhub_conformance.categorization import invalid_value, parse_hierarchy, valid_value
@@ -16,7 +17,7 @@ from finhub_conformance.errors import ConfigurationError, NonConformance
 from finhub_conformance.exchange import Exchange, payload_of
 from finhub_conformance.iban import german_iban, iban_problems, is_valid_iban, with_bad_checksum
 from finhub_conformance.passwords import SPECIALS, is_seed_compliant, strong_password, weak_passwords
-from finhub_conformance.redaction import MASK, Redactor
+from finhub_conformance.redaction import MASK, Redactor, SecretFinder
 from finhub_conformance.settings import load_settings, parse_env_file
 
 REMOTE = {"FINHUB_BASE_URL": "https://staging.example.test/", "FINHUB_TENANT_ID": "t-a", "FINHUB_TENANT_KEY": "k",
@@ -168,6 +169,26 @@ def test_sec1_finds_secrets_in_values_keys_and_decoded_jwts():
     assert leaked_secrets({"echo": "my Tenant-Secret-9"}, ["Tenant-Secret-9"])
     assert leaked_secrets({"token": _jwt({"tenantSecret": "x"})}, [])
     assert leaked_secrets({"token": _jwt({"tenantId": "t"})}, ["Tenant-Secret-9"]) == []
+
+
+_SECRET_ALPHABET = st.sampled_from("abAB12!#")  # small: values overlap, share heads and nest in each other
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(values=st.lists(st.text(_SECRET_ALPHABET, min_size=1, max_size=9), max_size=40),
+       noise=st.lists(st.text(_SECRET_ALPHABET, max_size=6), max_size=6), data=st.data())
+def test_secret_finder_finds_exactly_the_values_a_substring_test_finds(values, noise, data):
+    """The one-pass index agrees with ``value in text`` for every value, in both of its modes."""
+    planted = data.draw(st.lists(st.sampled_from(values), max_size=4)) if values else []
+    text = "".join(a + b for a, b in zip(noise + [""] * 4, planted + [""] * 6))
+    assert SecretFinder(values).found_in(text) == {v for v in values if v in text}
+
+
+def test_secret_finder_learns_values_added_after_it_was_built():
+    finder = SecretFinder(f"pw-{n:04d}-Xx!" for n in range(100))  # over the direct-test threshold
+    assert not finder.found_in("nothing here") and finder.found_in("a pw-0042-Xx! b") == {"pw-0042-Xx!"}
+    finder.add("late-Secret-1")
+    assert finder.found_in("x late-Secret-1 y") == {"late-Secret-1"}
 
 
 # ---------------------------------------------------------------- checks

@@ -1,7 +1,8 @@
 """Self-tests for the payload schemas in ``schemas/`` (profile §0.4, §1, §5, §6).
 
 Plain pytest with no project imports: the registry is built here with ``referencing``
-and nothing is ever fetched over the network. Every schema must be a valid Draft 2020-12
+and nothing is ever fetched over the network; every sample is also checked with ``jsonschema-rs``
+(the suite's engine), which must agree. Every schema must be a valid Draft 2020-12
 schema whose ``$ref``s all resolve. It must accept the reference payload and the other
 conforming variants the profile allows (the MAY points of §8), and reject a payload that
 lacks a MUST key or breaks a MUST value.
@@ -12,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+import jsonschema_rs
 import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -54,8 +56,20 @@ def _validator(uri):
     return Draft202012Validator(schema, registry=REGISTRY, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+#: The suite validates with jsonschema-rs (speed); this pure-Python validator is the oracle it must agree
+#: with on every sample of this file (a differential check of the two engines).
+RUST_REGISTRY = jsonschema_rs.Registry([(_load(name)["$id"], _load(name)) for name in SCHEMA_FILES])
+
+
+def _rust_is_valid(uri, instance):
+    schema = {"$schema": DRAFT, "$ref": uri} if "#" in uri else REGISTRY.contents(uri)
+    return jsonschema_rs.validator_for(schema, registry=RUST_REGISTRY).is_valid(instance)
+
+
 def _errors(uri, instance):
-    return [f"{list(e.absolute_path)}: {e.message}" for e in _validator(uri).iter_errors(instance)]
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in _validator(uri).iter_errors(instance)]
+    assert _rust_is_valid(uri, instance) == (not errors), f"jsonschema-rs disagrees on {uri}: {errors}"
+    return errors
 
 
 def payload_of(body):

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .amounts import AmountDecodeError, decode_amount
 from .errors import NonConformance
 from .exchange import Exchange
+from .redaction import SecretFinder
 from .schemas import SchemaRegistry
 
 __all__ = ["CheckContext", "CHECKS", "run_checks", "V", "B", "F", "N", "T", "expect_refused", "expect_success",
@@ -43,7 +44,7 @@ class CheckContext:
     """What checks need besides the exchange: schemas, the run's secrets, the advisory sink."""
 
     schemas: SchemaRegistry | None
-    sensitive: Callable[[], Iterable[str]]
+    sensitive: Callable[[], SecretFinder | Iterable[str]]  # the run's passwords and secrets (SEC-1)
     advise: Callable[[Advisory], None]
     enabled: set[str] = field(default_factory=set)
 
@@ -165,9 +166,19 @@ def _decoded_jwt(value: str) -> Any:
         return None
 
 
-def leaked_secrets(body: Any, sensitive: Iterable[str]) -> list[str]:
-    """SEC-1 findings in a JSON value and in every JWT payload inside it (paths, never values)."""
-    secrets = [s for s in sensitive if s and len(s) >= 4]
+def _finder(sensitive: SecretFinder | Iterable[str]) -> SecretFinder:
+    if isinstance(sensitive, SecretFinder):
+        return sensitive
+    return SecretFinder(s for s in sensitive if s and len(s) >= 4)
+
+
+def leaked_secrets(body: Any, sensitive: SecretFinder | Iterable[str]) -> list[str]:
+    """SEC-1 findings in a JSON value and in every JWT payload inside it (paths, never values).
+
+    The strings of each document are screened for the run's secrets in one pass; only when one is
+    found are the nodes searched to name its path.
+    """
+    finder = _finder(sensitive)
     findings = []
     documents = [("", body)]
     for path, _, value in _walk(body):
@@ -177,13 +188,15 @@ def leaked_secrets(body: Any, sensitive: Iterable[str]) -> list[str]:
                 documents.append((f"{path} (decoded JWT)", claims))
     for prefix, document in documents:
         nodes = [(prefix or "/", None, document)] + [(prefix + p, k, v) for p, k, v in _walk(document)]
+        strings = [value for _, _, value in nodes if isinstance(value, str)]
+        leaked = finder.found_in("\x00".join(strings)) if finder and strings else set()
         for path, key, value in nodes:
             if key is not None and isinstance(value, str) and value:
                 lowered = key.lower()
                 if _SECRET_KEY.search(lowered) or lowered.endswith(("hash", "salt")):
                     findings.append(f"{path} holds a string under a secret-named key")
                     continue
-            if isinstance(value, str) and any(s in value for s in secrets):
+            if leaked and isinstance(value, str) and any(s in value for s in leaked):
                 findings.append(f"{path} contains a password or tenant secret of this run")
     return findings
 
@@ -191,13 +204,13 @@ def leaked_secrets(body: Any, sensitive: Iterable[str]) -> list[str]:
 @check
 def secret_leak_conformance(exchange: Exchange, context: CheckContext) -> None:
     """SEC-1: no response (errors included), nor any JWT inside one, carries a password or secret."""
+    finder = _finder(context.sensitive())
     if exchange.body is None:
-        secrets = [s for s in context.sensitive() if s and len(s) >= 4]
-        if any(s in exchange.text for s in secrets):
+        if finder and finder.found_in(exchange.text):
             raise NonConformance("SEC-1", "a response body contains a password or tenant secret",
                                  received=exchange.describe(), expected="no secret in any response")
         return
-    findings = leaked_secrets(exchange.body, context.sensitive())
+    findings = leaked_secrets(exchange.body, finder)
     if findings:
         raise NonConformance("SEC-1", "a response exposes secret material", received="; ".join(findings[:5])
                              + f" in {exchange.describe()}", expected="no password, secret, hash or salt")

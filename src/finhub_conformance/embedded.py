@@ -30,6 +30,7 @@ class EmbeddedReference:
         self.extra_args = tuple(extra_args)
         self.env: dict[str, str] = {}
         self.process: subprocess.Popen[str] | None = None
+        self._readers: list[threading.Thread] = []
         self._stderr: list[str] = []
 
     def command(self) -> list[str]:
@@ -50,8 +51,10 @@ class EmbeddedReference:
         except OSError as exc:
             raise ConfigurationError(f"cannot start the embedded reference deployment: {exc}") from None
         lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._pump, args=(self.process.stdout, lines), daemon=True).start()
-        threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
+        self._readers = [threading.Thread(target=self._pump, args=(self.process.stdout, lines), daemon=True),
+                         threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True)]
+        for reader in self._readers:
+            reader.start()
         deadline = time.monotonic() + self.startup_timeout_s
         while True:
             try:
@@ -89,6 +92,12 @@ class EmbeddedReference:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        if self.process:
+            for reader in self._readers:  # they end at the pipes' EOF, once the child is gone
+                reader.join(timeout=2)
+            for stream in (self.process.stdout, self.process.stderr):
+                if stream and not stream.closed:
+                    stream.close()
 
     def __enter__(self) -> dict[str, str]:
         return self.start()

@@ -7,13 +7,58 @@ import re
 import threading
 from typing import Any, Iterable
 
-__all__ = ["Redactor", "MASK"]
+__all__ = ["Redactor", "SecretFinder", "MASK"]
 
 MASK = "***"
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|authorization|authenticationcode|^otp$|^answer$)",
                          re.IGNORECASE)
 _BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+
+
+class SecretFinder:
+    """Which of many known values occur in a text, in one pass over the text.
+
+    A run collects a password per customer (hundreds), and every response string and every piece of
+    evidence must be screened for all of them: testing each value with ``in`` was the largest
+    per-exchange cost of the suite (issue 8). Values are indexed by their first ``HEAD`` characters; the
+    text is scanned once and only the values whose head occurs there are compared. Values shorter than
+    ``HEAD`` are compared directly.
+    """
+
+    HEAD = 4
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self.values: set[str] = set()
+        self._heads: dict[str, list[str]] = {}
+        self._short: list[str] = []
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str) -> None:
+        """Index one more value (a run adds a password per customer: no rebuild)."""
+        if not value or value in self.values:
+            return
+        self.values.add(value)
+        if len(value) < self.HEAD:
+            self._short.append(value)
+        else:
+            self._heads.setdefault(value[:self.HEAD], []).append(value)
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    def found_in(self, text: str) -> set[str]:
+        """The values that occur in ``text``."""
+        found = {v for v in self._short if v in text}
+        if len(self._heads) < 16:  # few values: the direct test is cheaper than the scan
+            return found | {v for group in self._heads.values() for v in group if v in text}
+        size, lookup = self.HEAD, self._heads.get
+        for start in range(len(text) - size + 1):
+            group = lookup(text[start:start + size])
+            if group:
+                found.update(v for v in group if text.startswith(v, start))
+        return found
 
 
 class Redactor:
@@ -25,14 +70,14 @@ class Redactor:
 
     def __init__(self, sensitive: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
-        self._sensitive: set[str] = {s for s in sensitive if s}
+        self._sensitive: set[str] = set()
         self._tokens: set[str] = set()
         self._frozen: frozenset[str] | None = None
         self._ordered: tuple[str, ...] | None = None
-
-    def _changed(self) -> None:
-        self._frozen = None
-        self._ordered = None
+        self._all = SecretFinder()  # what evidence masks: secrets and tokens
+        self._leakable = SecretFinder()  # what SEC-1 looks for: secrets of 4 characters or more
+        for value in sensitive:
+            self.add_sensitive(value)
 
     def add_sensitive(self, value: str | None) -> None:
         """Remember a password or secret (checked by SEC-1 and masked)."""
@@ -40,7 +85,10 @@ class Redactor:
             with self._lock:
                 if value not in self._sensitive:
                     self._sensitive.add(value)
-                    self._changed()
+                    self._all.add(value)
+                    if len(value) >= 4:
+                        self._leakable.add(value)
+                    self._frozen = self._ordered = None
 
     def add_token(self, value: str | None) -> None:
         """Remember a token (masked in evidence only)."""
@@ -48,7 +96,8 @@ class Redactor:
             with self._lock:
                 if value not in self._tokens:
                     self._tokens.add(value)
-                    self._changed()
+                    self._all.add(value)
+                    self._ordered = None
 
     @property
     def sensitive(self) -> frozenset[str]:
@@ -59,20 +108,20 @@ class Redactor:
             return self._frozen
 
     def values(self) -> tuple[str, ...]:
-        """Every secret and token, longest first (cached until one is added).
-
-        A plain substring loop: measured 15x faster here than one compiled alternation of the values.
-        """
+        """Every secret and token, longest first (cached until one is added)."""
         with self._lock:
             if self._ordered is None:
                 self._ordered = tuple(sorted(self._sensitive | self._tokens, key=len, reverse=True))
             return self._ordered
 
+    def finder(self, kind: str = "all") -> SecretFinder:
+        """The :class:`SecretFinder` of ``sensitive`` values (what SEC-1 looks for) or of ``all`` (masking)."""
+        return self._leakable if kind == "sensitive" else self._all
+
     def text(self, text: str) -> str:
-        """``text`` with every known secret and token masked."""
-        for value in self.values():
-            if value in text:
-                text = text.replace(value, MASK)
+        """``text`` with every known secret and token masked (longest first, so no value is half-masked)."""
+        for value in sorted(self.finder().found_in(text), key=len, reverse=True):
+            text = text.replace(value, MASK)
         text = _BEARER.sub(r"\1" + MASK, text)
         return _JWT.sub(MASK, text)
 
@@ -108,7 +157,7 @@ def scan_for_secrets(folder, redactor: Redactor) -> list[str]:
     """Report files under ``folder`` that contain a password, secret or token of the run (names only)."""
     from pathlib import Path
 
-    values = [v for v in redactor.values() if len(v) >= 6]
+    finder = SecretFinder(v for v in redactor.values() if len(v) >= 6)
     hits = []
     for path in sorted(Path(folder).rglob("*")):
         if not path.is_file() or path.suffix not in {".json", ".xml", ".txt", ".md", ".html", ".log", ""}:
@@ -117,6 +166,6 @@ def scan_for_secrets(folder, redactor: Redactor) -> list[str]:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if any(value in text for value in values):
+        if finder.found_in(text):
             hits.append(str(path))
     return hits
