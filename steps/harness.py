@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from finhub_conformance import waiting
 from finhub_conformance.checks import Advisory, CheckContext, run_checks
 from finhub_conformance.client import FinHubClient
 from finhub_conformance.embedded import EmbeddedReference
@@ -215,7 +216,7 @@ def advisory_sink() -> _AdvisorySink:
 
 
 class ExchangeTally:
-    """Counts exchanges per endpoint and the time spent waiting on HTTP (for coverage and benchmarks)."""
+    """Counts exchanges per endpoint, the time spent waiting on HTTP and on the target's clock (benchmarks)."""
 
     def __init__(self) -> None:
         self.calls: Counter = Counter()
@@ -232,7 +233,8 @@ class ExchangeTally:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         (folder / f"exchanges-{worker}.json").write_text(json.dumps(
             {"calls": dict(sorted(self.calls.items())), "statuses": dict(sorted(self.statuses.items())),
-             "http_ms": round(self.http_ms, 1)}, indent=2), encoding="utf-8")
+             "http_ms": round(self.http_ms, 1), "clock_wait_ms": round(waiting.waited_s() * 1000, 1)},
+            indent=2), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

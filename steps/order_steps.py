@@ -6,14 +6,13 @@ shared "no money has moved" step.
 
 from __future__ import annotations
 
-import time
 import uuid
 from decimal import Decimal
 
 import pytest
 from pytest_bdd import given, then, when
 
-from finhub_conformance import bodies
+from finhub_conformance import bodies, waiting
 from finhub_conformance.checks import B, F, V, Advisory, expect_refused
 from finhub_conformance.errors import NonConformance
 
@@ -181,7 +180,7 @@ def executes_expired(bank, cast, name, order, opening_balance):
     if wait > bank.settings.max_expiry_wait_s:
         pytest.skip(f"the order expires in {wait:.0f} s, beyond FINHUB_MAX_EXPIRY_WAIT_S="
                     f"{bank.settings.max_expiry_wait_s:.0f} s (§7.3)")
-    time.sleep(max(wait, 0.0))
+    waiting.wait(wait)
     return Attempt(customer, bank.execute(customer, order), opening_balance)
 
 

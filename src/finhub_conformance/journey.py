@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import bodies
+from . import bodies, waiting
 from .amounts import AmountDecodeError, decode_value
 from .categorization import Category, parse_hierarchy
 from .checks import Balances, _decoded_jwt, balances_of
@@ -473,7 +473,7 @@ class Bank:
             observed = self.balances(customer)
             if done(observed) or time.monotonic() >= deadline:
                 return observed
-            time.sleep(0.25)
+            waiting.wait(0.25)
 
     def prepare_transfer(self, customer: Customer, amount: Decimal, beneficiary: Beneficiary | None = None, *,
                          iban: str | None = None, with_consent: bool = True,
