@@ -141,6 +141,7 @@ def pytest_configure_node(node) -> None:
     """xdist: tell each worker where the reports go (workers re-parse options and would not know)."""
     if REPORT_DIR in node.config.stash:
         node.workerinput["finhub_report_dir"] = str(node.config.stash[REPORT_DIR])
+    node.workerinput["finhub_started_at"] = run_started_at(node.config)  # one run budget for all workers
 
 
 REPORT_DIR = pytest.StashKey[Path]()
@@ -153,6 +154,39 @@ def abort(config: pytest.Config, verdict: str, reason: BaseException) -> None:
     """End the whole run before any verdict can be drawn (remembered for the summary)."""
     config.stash[ABORTED] = verdict
     pytest.exit(f"{verdict}: {reason}", returncode=EXIT_CODES[verdict])
+
+
+# ---------------------------------------------------------------------------- the run budget
+
+RUN_DEADLINE = pytest.StashKey[tuple]()
+_STARTED_AT = pytest.StashKey[float]()
+
+
+def run_started_at(config: pytest.Config) -> float:
+    """When the run started (wall clock): the controller's moment, also in xdist workers."""
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input and "finhub_started_at" in worker_input:
+        return worker_input["finhub_started_at"]
+    return config.stash.setdefault(_STARTED_AT, time.time())
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    run_started_at(session.config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem) -> bool | None:
+    """FINHUB_RUN_BUDGET_S: once the budget is spent no further scenario starts; the run ends incomplete.
+
+    The scenario under way finishes (each request is bounded by FINHUB_HTTP_TIMEOUT_S), and the
+    reports are written as after any stopped run, with the reason in verdict.json's ``stopped``.
+    """
+    budget, deadline = item.config.stash.get(RUN_DEADLINE, (None, None))
+    if deadline is None or time.time() < deadline:
+        return None
+    item.session.shouldstop = (f"the run budget of {budget:g} s (FINHUB_RUN_BUDGET_S, --budget) is spent; "
+                               "the remaining scenarios were not run")
+    return True  # handled: this scenario is not run, and pytest stops on shouldstop
 
 
 # ---------------------------------------------------------------------------- session fixtures
@@ -168,10 +202,12 @@ def run_id() -> str:
 def settings(pytestconfig: pytest.Config) -> Settings:
     """The run's settings: CLI options > FINHUB_* environment > env file > defaults."""
     try:
-        return load_settings({"FINHUB_BASE_URL": pytestconfig.getoption("--base-url")},
-                             env_file=pytestconfig.getoption("--env-file"))
+        settings = load_settings({"FINHUB_BASE_URL": pytestconfig.getoption("--base-url")},
+                                 env_file=pytestconfig.getoption("--env-file"))
     except ConfigurationError as exc:
         abort(pytestconfig, "configuration error", exc)
+    pytestconfig.stash[RUN_DEADLINE] = (settings.run_budget_s, run_started_at(pytestconfig) + settings.run_budget_s)
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -274,6 +274,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     }
     (report_dir / "verdict.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     stopped = getattr(terminalreporter._session, "shouldstop", None) if hasattr(terminalreporter, "_session") else None
+    # Under xdist a worker's stop (run budget, target gone) reaches the controller's DSession only.
+    stopped = stopped or getattr(config.pluginmanager.getplugin("dsession"), "shouldstop", None)
     if stopped:
         write(f"run stopped early: {stopped}")
         summary["stopped"] = str(stopped)

@@ -15,13 +15,18 @@ Expected, per the README's verdict table:
 * latency below the timeout, and at most 3 consecutive 429s with ``Retry-After: 0`` (GEN-12): the
   selection passes (the run is still ``incomplete``, because a subset never proves conformance);
 * a 200 whose body is HTML, and a 4th consecutive 429: ``not conformant`` (GEN-4, GEN-12); see
-  :func:`test_answers_the_profile_forbids_are_non_conformance_even_when_a_middlebox_sent_them`.
+  :func:`test_answers_the_profile_forbids_are_non_conformance_even_when_a_middlebox_sent_them`;
+* the same transport faults aimed at reads only (GET): absorbed by the client's retries, the selection
+  passes and each retry is in the evidence;
+* a run slower than its ``--budget``: stopped between scenarios, ``incomplete`` (exit 2), reports written.
 
 Each run is bounded by ``run_suite``'s subprocess timeout; no test asserts timings beyond that.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +36,7 @@ import httpx
 import pytest
 
 from tests.support.chaos_proxy import ChaosProxy
-from tests.support.targets import RunResult, reference, run_suite
+from tests.support.targets import ROOT, RunResult, reference, run_suite
 
 RUN_TIMEOUT_S = 60  # the bound on one chaos run; a healthy smoke run through the proxy takes ~3 s
 SELECTION = ["--smoke"]
@@ -47,10 +52,18 @@ def chaos(mode: str, **fault) -> Iterator[tuple[ChaosProxy, dict[str, str]]]:
                       "FINHUB_HTTP_TIMEOUT_S": "3", "FINHUB_HYPOTHESIS_PROFILE": "ci"}
 
 
-def run_through(mode: str, tmp_path: Path, **fault) -> tuple[RunResult, ChaosProxy]:
+def run_through(mode: str, tmp_path: Path, args: tuple[str, ...] = (), **fault) -> tuple[RunResult, ChaosProxy]:
     with chaos(mode, **fault) as (proxy, env):
-        result = run_suite(tmp_path, env, SELECTION, timeout=RUN_TIMEOUT_S)
+        result = run_suite(tmp_path, env, [*SELECTION, *args], timeout=RUN_TIMEOUT_S)
     return result, proxy
+
+
+def smoke_scenarios(report_dir: Path) -> list[str]:
+    """The node ids of the ``--smoke`` selection (collected only, reports kept out of the checkout)."""
+    collected = subprocess.run([sys.executable, "-m", "pytest", "suite", "-m", "smoke", "--collect-only", "-q",
+                                f"--report-dir={report_dir}", "-p", "no:cacheprovider"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    return [line for line in collected.stdout.splitlines() if "::" in line]
 
 
 def assert_reports_written(result: RunResult) -> dict:
@@ -90,6 +103,10 @@ def test_the_proxy_injects_each_fault_where_it_is_asked_to(upstream):
         answers = [_get(proxy) for _ in range(4)]
         assert [a.status_code for a in answers] == [429, 429, clean.status_code, clean.status_code]
         assert answers[0].headers["retry-after"] == "0"
+    with ChaosProxy(upstream, "burst_5xx", methods=("POST",)) as proxy:
+        assert _get(proxy).status_code == clean.status_code and proxy.faults == 0  # a GET is not aimed at
+        with httpx.Client(base_url=proxy.url, timeout=3.0, trust_env=False) as http:
+            assert http.post(PREFLIGHT, json={}).status_code == 502 and proxy.faults == 1
     with ChaosProxy(upstream, "non_json", count=1) as proxy:
         page = _get(proxy)
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -185,3 +202,40 @@ def test_answers_the_profile_forbids_are_non_conformance_even_when_a_middlebox_s
     verdict = assert_reports_written(result)
     assert (result.exit_code, verdict["verdict"]) == (1, "not conformant"), result.output[-3000:]
     assert verdict["violated_rules"] == [rule]
+
+
+# ------------------------------------------------------------------ faults the client's retries absorb
+
+
+@pytest.mark.parametrize("mode, fault", [
+    ("drop", dict(after=1, every=2)),  # every other read (the pre-flight aside) closed without an answer
+    ("burst_5xx", dict(after=1, every=2)),  # every other read answered 502, 503 or 504 by the "gateway"
+    ("latency", dict(after=1, every=10, count=20, delay_s=4.0)),  # 2 reads beyond FINHUB_HTTP_TIMEOUT_S=3
+], ids=["drop-reads", "burst_5xx-reads", "latency-reads"])
+def test_transport_faults_on_reads_are_retried_and_every_try_is_in_the_evidence(mode, fault, tmp_path):
+    """GETs are idempotent: the client retries them (twice at most), so a flaky read is not a failure."""
+    result, proxy = run_through(mode, tmp_path, methods=("GET",), **fault)
+    assert proxy.faults >= 2
+    verdict = assert_reports_written(result)
+    assert (result.exit_code, verdict["verdict"]) == (2, "incomplete"), result.output[-3000:]  # a subset
+    assert set(verdict["outcomes"]) <= {"passed", "skipped"}, verdict["outcomes"]
+    evidence = [p.read_text(encoding="utf-8") for p in (result.report_dir / "allure-results").glob("*-attachment*")]
+    assert any("retried:" in text and "attempt 2: " in text for text in evidence), "no retry in the evidence"
+
+
+# ------------------------------------------------------------------ the run budget
+
+
+def test_a_run_slower_than_its_budget_stops_cleanly_and_is_incomplete(tmp_path):
+    """Every request 0.3 s late, a 2 s budget: the run stops between scenarios with the reports written.
+
+    Bounded only by ``RUN_TIMEOUT_S`` (no timing assertion): what counts is the classification.
+    """
+    result, proxy = run_through("latency", tmp_path, args=("--budget", "2"), after=2, delay_s=0.3)
+    assert proxy.faults >= 1
+    verdict = assert_reports_written(result)
+    assert (result.exit_code, verdict["verdict"]) == (2, "incomplete"), result.output[-3000:]
+    assert "run budget of 2 s" in verdict["stopped"], verdict.get("stopped")
+    assert not any(verdict["outcomes"].get(o) for o in FAILED + ("target error", "suite error")), verdict["outcomes"]
+    assert 0 < sum(verdict["outcomes"].values()) < len(smoke_scenarios(tmp_path / "collect")), "nothing stopped"
+    assert (result.report_dir / "conformance-matrix.md").is_file()

@@ -1,4 +1,4 @@
-"""The client over a mocked transport: headers, throttling (GEN-12), and transport failures."""
+"""The client over a mocked transport: headers, throttling (GEN-12), retries and transport failures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 from finhub_conformance.client import FinHubClient
 from finhub_conformance.errors import NonConformance, TargetError
-from finhub_conformance.exchange import Caller
+from finhub_conformance.exchange import Attempt, Caller
+from finhub_conformance.redaction import Redactor, evidence_text
 
 
 def _client(handler, observers=()) -> tuple[FinHubClient, list[float]]:
@@ -61,9 +62,100 @@ def test_transport_failures_are_target_errors_not_rule_failures(failure):
 
 
 def test_gateway_errors_are_target_errors():
-    client, _ = _client(lambda request: httpx.Response(502, text="bad gateway"))
-    with pytest.raises(TargetError, match="502"):
+    client, slept = _client(lambda request: httpx.Response(502, text="bad gateway"))
+    with pytest.raises(TargetError, match="502") as raised:
         client.get_balance(ALICE, "acc")
+    assert slept == [0.2, 0.5] and "attempt 3: 502" in str(raised.value)
+
+
+def _scripted(*answers):
+    """A handler answering (or raising) ``answers`` in turn; ``calls`` records each request."""
+    queue = list(answers)
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        answer = queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return handler, calls
+
+
+@pytest.mark.parametrize("first, second", [
+    (httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("reset")),
+    (httpx.Response(503, headers={"Retry-After": "1"}), httpx.Response(504)),
+    (httpx.ReadError("connection reset by peer"), httpx.Response(502)),
+], ids=["timeout-then-reset", "503-then-504", "reset-then-502"])
+def test_a_flaky_get_that_finally_succeeds_is_a_normal_exchange_with_every_try_recorded(first, second):
+    seen = []
+    handler, calls = _scripted(first, second, httpx.Response(200, json={"data": {"current": "1.00"}}))
+    client, slept = _client(handler, observers=[seen.append])
+    exchange = client.get_balance(ALICE, "acc")
+    assert exchange.status == 200 and exchange.attempts == 3 and len(calls) == 3 and seen == [exchange]
+    assert [t.status for t in exchange.tries] == [getattr(first, "status_code", None),
+                                                  getattr(second, "status_code", None), 200]
+    assert exchange.tries[0].waited_s == slept[0] and exchange.tries[-1].waited_s == 0
+    assert slept == ([1.0, 0.5] if getattr(first, "status_code", None) == 503 else [0.2, 0.5])
+    evidence = evidence_text(exchange, Redactor())
+    assert "retried:" in evidence and "attempt 3: 200 after" in evidence
+
+
+def test_a_get_that_keeps_failing_is_a_target_error_naming_every_try():
+    handler, calls = _scripted(httpx.ReadTimeout("slow"), httpx.Response(503), httpx.ReadTimeout("slow"))
+    client, _ = _client(handler)
+    with pytest.raises(TargetError, match="timed out") as raised:
+        client.get_balance(ALICE, "acc")
+    assert len(calls) == 3 and not isinstance(raised.value, NonConformance)
+    assert [t.status for t in raised.value.tries] == [None, 503, None]
+    message = str(raised.value)
+    assert "after 3 attempts" in message and "attempt 2: 503 after" in message and "attempt 3: ReadTimeout" in message
+
+
+@pytest.mark.parametrize("failure", [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("cut short"),
+                                     httpx.Response(503), httpx.Response(502)],
+                         ids=["timeout", "cut-answer", "503", "502"])
+def test_a_post_that_may_have_been_sent_is_never_repeated(failure):
+    """A money-moving POST is never retried blindly: the second E16 is itself the PAY-4 probe."""
+    handler, calls = _scripted(failure, httpx.Response(200, json={}))
+    client, slept = _client(handler)
+    with pytest.raises(TargetError):
+        client.execute_transfer(ALICE, "acc", {"preparedOrderId": "o-1"})
+    assert len(calls) == 1 and slept == []
+
+
+def test_a_503_with_retry_after_is_retried_whatever_the_method():
+    """The deployment declined the request for now (RFC 9110 §15.6.4): it did not act on it."""
+    handler, calls = _scripted(httpx.Response(503, headers={"Retry-After": "0"}), httpx.Response(200, json={}))
+    client, slept = _client(handler)
+    exchange = client.execute_transfer(ALICE, "acc", {"preparedOrderId": "o-1"})
+    assert exchange.status == 200 and len(calls) == 2 and slept == [0.0]
+    assert [t.status for t in exchange.tries] == [503, 200]
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_a_request_that_never_left_is_retried_whatever_its_method(method):
+    handler, calls = _scripted(httpx.ConnectError("refused"), httpx.ConnectTimeout("no SYN-ACK"),
+                               httpx.Response(200, json={}))
+    client, slept = _client(handler)
+    exchange = client.call("X", method, "/x", ALICE)
+    assert exchange.ok and len(calls) == 3 and slept == [0.2, 0.5]
+    assert [t.error for t in exchange.tries] == ["ConnectError", "ConnectTimeout", None]
+
+
+def test_throttling_retries_are_recorded_with_the_retry_after_honoured():
+    handler, _ = _scripted(httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200, json={}))
+    client, _ = _client(handler)
+    exchange = client.get_balance(ALICE, "acc")
+    assert exchange.tries[0] == Attempt(429, None, exchange.tries[0].elapsed_ms, 2.0)
+    assert "attempt 1: 429 after" in exchange.retry_note() and "waited 2.0 s" in exchange.retry_note()
+
+
+def test_an_exchange_tried_once_adds_nothing_to_the_evidence():
+    client, _ = _client(lambda request: httpx.Response(200, json={}))
+    exchange = client.get_balance(ALICE, "acc")
+    assert len(exchange.tries) == 1 and not exchange.retried and exchange.retry_note() == ""
 
 
 def test_observers_see_every_exchange_and_non_json_is_recorded():

@@ -130,7 +130,8 @@ def test_secrets_are_hidden_from_repr_and_listed_for_redaction():
 
 
 @pytest.mark.parametrize("key, value", [("FINHUB_FUNDING", "cash"), ("FINHUB_HTTP_TIMEOUT_S", "soon"),
-                                        ("FINHUB_BASE_URL", "ftp://x"), ("FINHUB_VERIFY_TLS", "maybe")])
+                                        ("FINHUB_BASE_URL", "ftp://x"), ("FINHUB_VERIFY_TLS", "maybe"),
+                                        ("FINHUB_RUN_BUDGET_S", "0")])
 def test_malformed_settings_are_configuration_errors(key, value):
     with pytest.raises(ConfigurationError):
         load_settings(environ={**REMOTE, key: value})

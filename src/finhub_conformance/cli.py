@@ -49,7 +49,8 @@ def _preflight(base_url: str, verify: bool, timeout: float) -> str | None:
 
 def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     overrides = {"FINHUB_BASE_URL": args.base_url,
-                 "FINHUB_MAX_RPS": str(args.max_rps) if args.max_rps else None}
+                 "FINHUB_MAX_RPS": str(args.max_rps) if args.max_rps else None,
+                 "FINHUB_RUN_BUDGET_S": str(args.budget) if args.budget is not None else None}
     settings = load_settings(overrides, env_file=args.env_file)
     root = _project_root()
     if not settings.embedded:
@@ -84,8 +85,9 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     verdict_file = report_dir / "verdict.json"
     verdict_file.unlink(missing_ok=True)
     child_env = dict(os.environ)
-    if args.max_rps:
-        child_env["FINHUB_MAX_RPS"] = str(args.max_rps)
+    for key in ("FINHUB_MAX_RPS", "FINHUB_RUN_BUDGET_S"):  # the options the suite's own settings must see
+        if overrides[key] is not None:
+            child_env[key] = overrides[key]
     code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=root, env=child_env)
     if code in (EXIT["configuration error"], EXIT["target unreachable"]) and not verdict_file.exists():
         return code
@@ -206,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--tags", help="a pytest -m expression over tags, e.g. 'payments and not negative'")
     run.add_argument("--workers", type=int, help="parallel workers (pytest-xdist)")
     run.add_argument("--max-rps", type=float, help="at most this many requests per second (a shared staging)")
+    run.add_argument("--budget", type=float, metavar="SECONDS",
+                     help="the whole run's time budget (default 1800, or FINHUB_RUN_BUDGET_S): once spent, no "
+                          "further scenario starts and the run ends incomplete")
     run.add_argument("--no-html", action="store_true", help="do not render the Allure HTML report")
     run.set_defaults(handler=_run)
     report = sub.add_parser("report", help="render the Allure HTML report from results already on disk")

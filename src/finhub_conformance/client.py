@@ -1,8 +1,17 @@
 """The HTTP client: one domain verb per endpoint of profile §5 and §6, over an injected httpx.Client.
 
 Every verb sends the §1.1 header set, returns an :class:`Exchange`, and hands it to the observers
-(checks, evidence) before returning. Transport failures become :class:`TargetError`; 429 answers are
-retried per GEN-12 with ``Retry-After`` honoured.
+(checks, evidence) before returning. Retries, each try kept on the exchange as an :class:`Attempt`:
+
+* 429: up to 3 retries with ``Retry-After`` honoured (GEN-12); a 4th 429 is a GEN-12 violation.
+* No connection made (refused, connect timeout): up to 2 retries for any method, since nothing was sent.
+* 503 with ``Retry-After`` (the deployment declining for now): up to 2 retries for any method.
+* Idempotent reads (GET) on a timeout, a reset or cut answer, or 502/503/504: up to 2 retries after a
+  short back-off. Otherwise a POST, PUT or DELETE that may have reached the target is never repeated:
+  a second E16 is itself the PAY-4 probe, and a blind retry would judge it.
+
+What still fails after that is a :class:`TargetError` (broken, the run is incomplete), never a rule
+failure. Refused connections open a short circuit so a dead target fails calls at once.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import httpx
 
 from . import __version__
 from .errors import NonConformance, TargetError
-from .exchange import Caller, Exchange
+from .exchange import Attempt, Caller, Exchange, describe_attempts
 
 __all__ = ["FinHubClient", "API"]
 
@@ -27,6 +36,16 @@ Observer = Callable[[Exchange], None]
 _MAX_429_RETRIES = 3
 _MAX_RETRY_AFTER_S = 30.0
 _TRANSIENT = {502, 503, 504}
+#: Retries of one call after transport failures or gateway answers (on top of GEN-12's 429 retries).
+_MAX_TRANSIENT_RETRIES = 2
+#: The pause before transient retry 1, 2 (when the target gave no Retry-After).
+_BACKOFF_S = (0.2, 0.5)
+#: Methods whose repetition cannot change the target's state: the only ones retried once possibly sent.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Transport failures where the request never left: no connection was made, so any method may be retried.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Transport failures after the request may have been sent (timeouts, resets, cut or garbled answers).
+_MAYBE_SENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 #: After a refused connection (retries spent), calls fail at once for this long (a circuit breaker).
 _CIRCUIT_OPEN_S = 3.0
 
@@ -43,6 +62,20 @@ def _fail(error: Exception) -> NoReturn:
       like "N distinct failures" (an ExceptionGroup, reported as a suite error) and each was shrunk.
     """
     raise error
+
+
+def _transport_retry(exc: httpx.HTTPError, method: str, transient: int) -> float | None:
+    """The pause before retrying after ``exc``, or None when the call must fail now."""
+    if transient >= _MAX_TRANSIENT_RETRIES:
+        return None
+    if isinstance(exc, _NOT_SENT) or (isinstance(exc, _MAYBE_SENT) and method in _IDEMPOTENT):
+        return _BACKOFF_S[transient]
+    return None
+
+
+def _story(tries: list[Attempt]) -> str:
+    """The tries of a failed call for its error message ("" when it was tried once)."""
+    return f" after {len(tries)} attempts:\n{describe_attempts(tuple(tries))}" if len(tries) > 1 else ""
 
 
 def _seg(value: Any) -> str:
@@ -111,10 +144,11 @@ class FinHubClient:
              json_body: Any = None, content: bytes | None = None, params: dict[str, str] | None = None,
              extra_headers: dict[str, str] | None = None, drop_headers: Iterable[str] = (),
              schema: str | None = None) -> Exchange:
-        """Send one request (with GEN-12 retries) and return the observed exchange.
+        """Send one request (with the retries of the module docstring) and return the observed exchange.
 
         ``content`` sends raw bytes instead of JSON (for malformed-input checks); ``drop_headers``
         removes standard headers (for GEN-3). ``schema`` names the payload schema of a 2xx answer.
+        Every try is kept on the exchange (``tries``) and named in a failure, so retries show in the evidence.
         """
         has_body = json_body is not None or content is not None
         headers = self.standard_headers(caller, has_body)
@@ -124,53 +158,80 @@ class FinHubClient:
         data = content if content is not None else (
             json.dumps(json_body).encode() if json_body is not None else None)
         url = f"{API}{path}"
-        attempts = 0
-        throttled = 0
+        tries: list[Attempt] = []
+        throttled = transient = 0
         if time.monotonic() < self._down_until:
             # The target refused connections a moment ago: fail at once rather than retry every call
             # (Hypothesis would otherwise replay hundreds of calls against a dead target).
             _fail(TargetError(f"{operation}: the target refused connections moments ago; not retrying yet"))
         while True:
-            attempts += 1
             self._pace()
             started = time.perf_counter()
-            failure = None
+            response = failure = None
             try:
                 response = self.http.request(method, url, content=data, headers=headers, params=params)
-            except httpx.ConnectError as exc:
-                if attempts <= 2:  # nothing reached the target: safe to retry any method
-                    self._sleep(0.2 * attempts)
-                    continue
-                failure = f"{operation}: cannot connect to the target ({exc})"
-                self._down_until = time.monotonic() + _CIRCUIT_OPEN_S
-            except httpx.TimeoutException as exc:
-                failure = f"{operation}: {method} {url} timed out ({type(exc).__name__})"
             except httpx.HTTPError as exc:
-                failure = f"{operation}: transport failure on {method} {url}: {type(exc).__name__}: {exc}"
-            if failure is not None:
-                _fail(TargetError(failure))
-            elapsed = (time.perf_counter() - started) * 1000
-            if response.status_code == 429:
-                throttled += 1
-                if throttled > _MAX_429_RETRIES:
-                    exchange = self._exchange(operation, method, url, json_body, content, response, elapsed,
-                                              attempts, schema)
-                    self._observe(exchange)
-                    _fail(NonConformance("GEN-12", f"{operation} was still throttled after "
-                                               f"{_MAX_429_RETRIES} retries", received="a 4th 429",
-                                               expected="at most 3 consecutive 429 answers"))
-                self._sleep(self._retry_after(response))
+                wait = _transport_retry(exc, method, transient)
+                tries.append(Attempt(None, type(exc).__name__, (time.perf_counter() - started) * 1000, wait or 0.0))
+                failure = self._transport_failure(operation, method, url, exc, tries) if wait is None else None
+            if failure is not None:  # raised outside the except: no chained httpx error (see _fail)
+                _fail(failure)
+            if response is None:  # a transport failure that may be retried
+                transient += 1
+                self._sleep(tries[-1].waited_s)
                 continue
-            if response.status_code in _TRANSIENT:
-                if response.status_code == 503 and "retry-after" in response.headers and attempts <= 2:
-                    self._sleep(self._retry_after(response))
-                    continue
-                _fail(TargetError(f"{operation}: the target answered {response.status_code} "
-                                  f"({response.reason_phrase}): gateway or availability failure"))
-            exchange = self._exchange(operation, method, url, json_body, content, response, elapsed,
-                                      attempts, schema)
+            elapsed = (time.perf_counter() - started) * 1000
+            status = response.status_code
+            if status == 429 and throttled < _MAX_429_RETRIES:
+                throttled += 1
+                wait = self._retry_after(response)
+                tries.append(Attempt(status, None, elapsed, wait))
+                self._sleep(wait)
+                continue
+            if status in _TRANSIENT:
+                wait = self._gateway_retry(response, method, transient)
+                tries.append(Attempt(status, None, elapsed, wait or 0.0))
+                if wait is None:
+                    _fail(TargetError(f"{operation}: the target answered {status} ({response.reason_phrase}): "
+                                      f"gateway or availability failure{_story(tries)}", tuple(tries)))
+                transient += 1
+                self._sleep(wait)
+                continue
+            tries.append(Attempt(status, None, elapsed))
+            exchange = self._exchange(operation, method, url, json_body, content, response, elapsed, tuple(tries),
+                                      schema)
             self._observe(exchange)
+            if status == 429:
+                _fail(NonConformance("GEN-12", f"{operation} was still throttled after {_MAX_429_RETRIES} retries",
+                                     received="a 4th consecutive 429", expected="at most 3 consecutive 429 answers",
+                                     evidence="\n" + describe_attempts(exchange.tries)))
             return exchange
+
+    def _transport_failure(self, operation: str, method: str, url: str, exc: httpx.HTTPError,
+                           tries: list[Attempt]) -> TargetError:
+        """The :class:`TargetError` of a call whose last try failed in transport (retries spent)."""
+        if isinstance(exc, httpx.ConnectError):
+            self._down_until = time.monotonic() + _CIRCUIT_OPEN_S
+            return TargetError(f"{operation}: cannot connect to the target ({exc}){_story(tries)}", tuple(tries))
+        if isinstance(exc, httpx.TimeoutException):
+            return TargetError(f"{operation}: {method} {url} timed out ({type(exc).__name__}){_story(tries)}",
+                               tuple(tries))
+        return TargetError(f"{operation}: transport failure on {method} {url}: {type(exc).__name__}: {exc}"
+                           f"{_story(tries)}", tuple(tries))
+
+    def _gateway_retry(self, response: httpx.Response, method: str, transient: int) -> float | None:
+        """The pause before retrying a 502/503/504, or None when it must not be retried.
+
+        A 503 with ``Retry-After`` is the deployment itself declining the request for now (RFC 9110
+        §15.6.4): retried for any method. Otherwise only idempotent reads are retried: a POST a gateway
+        answered for may have reached the deployment (an E16 retried after its money moved would see
+        its own PAY-4 refusal).
+        """
+        if transient >= _MAX_TRANSIENT_RETRIES:
+            return None
+        if response.status_code == 503 and "retry-after" in response.headers:
+            return self._retry_after(response)
+        return _BACKOFF_S[transient] if method in _IDEMPOTENT else None
 
     @staticmethod
     def _retry_after(response: httpx.Response) -> float:
@@ -181,7 +242,7 @@ class FinHubClient:
             return 1.0
 
     @staticmethod
-    def _exchange(operation, method, url, json_body, content, response, elapsed, attempts, schema) -> Exchange:
+    def _exchange(operation, method, url, json_body, content, response, elapsed, tries, schema) -> Exchange:
         text = response.text
         body, error = None, None
         if text.strip():
@@ -193,7 +254,7 @@ class FinHubClient:
         return Exchange(operation=operation, method=method, path=url, status=response.status_code,
                         request_body=request_body, body=body, text=text,
                         content_type=response.headers.get("content-type", ""), elapsed_ms=elapsed,
-                        attempts=attempts, json_error=error, schema=schema)
+                        attempts=len(tries), json_error=error, schema=schema, tries=tries)
 
     def _observe(self, exchange: Exchange) -> None:
         for observer in self.observers:

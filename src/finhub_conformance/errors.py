@@ -43,7 +43,14 @@ class SetupFailure(NonConformance):
 
 
 class TargetError(Exception):
-    """The target or the transport failed; no conformance verdict can be drawn from it."""
+    """The target or the transport failed; no conformance verdict can be drawn from it.
+
+    ``tries`` are the call's attempts (:class:`~finhub_conformance.exchange.Attempt`), when it got that far.
+    """
+
+    def __init__(self, message: str, tries: tuple = ()) -> None:
+        super().__init__(message)
+        self.tries = tries
 
 
 class ConfigurationError(Exception):

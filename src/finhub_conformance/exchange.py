@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Exchange", "Caller", "payload_of"]
+__all__ = ["Exchange", "Caller", "Attempt", "payload_of", "describe_attempts"]
 
 
 def payload_of(body: Any) -> Any:
@@ -13,6 +13,30 @@ def payload_of(body: Any) -> Any:
     if isinstance(body, dict) and "data" in body:
         return body["data"]
     return body
+
+
+class Attempt(NamedTuple):
+    """One try of a request, kept so that retries show in the evidence (issue 7).
+
+    ``status`` is the HTTP status, or None when the transport failed (``error`` then says how);
+    ``waited_s`` is the pause honoured before the next try (``Retry-After`` or back-off), 0 for the last.
+    """
+
+    status: int | None
+    error: str | None
+    elapsed_ms: float
+    waited_s: float = 0.0
+
+    def describe(self) -> str:
+        """``503 after 12 ms, waited 1.0 s`` or ``ReadTimeout after 3001 ms``."""
+        outcome = str(self.status) if self.status is not None else self.error
+        waited = f", waited {self.waited_s:.1f} s" if self.waited_s else ""
+        return f"{outcome} after {self.elapsed_ms:.0f} ms{waited}"
+
+
+def describe_attempts(attempts: tuple[Attempt, ...]) -> str:
+    """Every try on one line each, numbered: the retry story of a call for evidence and errors."""
+    return "\n".join(f"  attempt {n}: {attempt.describe()}" for n, attempt in enumerate(attempts, start=1))
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,17 @@ class Exchange:
     attempts: int = 1
     json_error: str | None = None
     schema: str | None = None
+    #: Every try of this call, the final one last (one entry when nothing was retried).
+    tries: tuple[Attempt, ...] = field(default=(), repr=False)
+
+    @property
+    def retried(self) -> bool:
+        """True when the answer came after at least one retry (throttling, a gateway error, a timeout …)."""
+        return len(self.tries) > 1
+
+    def retry_note(self) -> str:
+        """For evidence: every try on its own line when the call was retried, else ""."""
+        return "\nretried:\n" + describe_attempts(self.tries) if self.retried else ""
 
     @property
     def ok(self) -> bool:

@@ -150,7 +150,7 @@ def evidence_text(exchange, redactor: Redactor) -> str:
     request = redactor.json(exchange.request_body) if exchange.request_body is not None else ""
     response = redactor.json(exchange.body) if exchange.body is not None else redactor.text(exchange.text)
     return (f"{exchange.method} {exchange.path}\n\n{request}\n\n--- {exchange.status} "
-            f"({exchange.elapsed_ms:.0f} ms, attempt {exchange.attempts})\n\n{response}")
+            f"({exchange.elapsed_ms:.0f} ms, attempt {exchange.attempts}){exchange.retry_note()}\n\n{response}")
 
 
 def scan_for_secrets(folder, redactor: Redactor) -> list[str]:

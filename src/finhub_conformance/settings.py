@@ -69,6 +69,8 @@ class Settings:
     target_kind: str | None = None
     #: Politeness towards a shared staging: at most this many requests per second (None: no limit).
     max_rps: float | None = None
+    #: The whole run's time budget: once spent, no further scenario starts and the run is incomplete.
+    run_budget_s: float = 1800.0
     #: Where the values came from, for the run header (never values themselves).
     source: str = "defaults"
 
@@ -92,8 +94,7 @@ class Settings:
         target = _from_mapping(env, source="embedded reference")
         keep = {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name in {"reject_style", "lockout_threshold", "max_expiry_wait_s", "settle_timeout_s",
-                              "email_domain", "forwarded_for", "http_timeout_s", "max_rps"}}
-        env = {"FINHUB_TARGET_KIND": "local", **env}
+                              "email_domain", "forwarded_for", "http_timeout_s", "max_rps", "run_budget_s"}}
         return replace(target, **keep)
 
 
@@ -250,4 +251,5 @@ def _common_options(env: Mapping[str, str], get) -> dict:
         http_timeout_s=number("FINHUB_HTTP_TIMEOUT_S", 30.0),
         target_kind=(get("FINHUB_TARGET_KIND") or "").lower() or None,
         max_rps=number("FINHUB_MAX_RPS", None) if get("FINHUB_MAX_RPS") else None,
+        run_budget_s=number("FINHUB_RUN_BUDGET_S", 1800.0),
     )

@@ -20,7 +20,9 @@ mode           what a faulted request gets
 Requests are numbered from 1 in arrival order (the suite's pre-flight probe is request 1, its S1
 admin log-in request 2). Request ``n`` is faulted when ``n > after``, ``n <= after + count`` (no
 upper bound when ``count`` is None) and ``(n - after - 1) % every < run``: a deterministic pattern
-(``run`` consecutive faults out of every ``every`` requests), so a run is reproducible.
+(``run`` consecutive faults out of every ``every`` requests), so a run is reproducible. With
+``methods`` (e.g. ``("GET",)``) only requests of those methods are numbered and faulted; the others
+pass untouched (the suite retries idempotent reads only, so this is how a test aims at them).
 ``storm_429`` with ``run=k`` answers k consecutive 429s, then passes requests through until the
 next storm.
 
@@ -182,7 +184,8 @@ class ChaosProxy:
     """
 
     def __init__(self, upstream: str, mode: str = "pass", *, after: int = 0, count: int | None = None,
-                 every: int = 1, run: int = 1, delay_s: float = 0.0, upstream_timeout_s: float = 30.0) -> None:
+                 every: int = 1, run: int = 1, delay_s: float = 0.0, upstream_timeout_s: float = 30.0,
+                 methods: tuple[str, ...] | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown chaos mode {mode!r}; one of {', '.join(MODES)}")
         if every < 1 or not 1 <= run <= every or after < 0 or (count is not None and count < 0):
@@ -194,6 +197,8 @@ class ChaosProxy:
         self.upstream_prefix = parts.path.rstrip("/")
         self.mode, self.after, self.count, self.every, self.run = mode, after, count, every, run
         self.delay_s, self.upstream_timeout_s = delay_s, upstream_timeout_s
+        self.methods = tuple(m.upper() for m in methods) if methods else None
+        self._aimed = 0  # requests of ``methods`` seen so far (all requests without ``methods``)
         self.log: list[tuple[int, str, str, bool]] = []
         self.dead = threading.Event()
         self.stopping = threading.Event()
@@ -254,7 +259,9 @@ class ChaosProxy:
     def _admit(self, method: str, path: str) -> tuple[int, bool]:
         with self._lock:
             number = len(self.log) + 1
-            faulted = self._is_faulted(number) or (self.mode == "die" and self.dead.is_set())
+            aimed = self.methods is None or method.upper() in self.methods
+            self._aimed += aimed
+            faulted = (aimed and self._is_faulted(self._aimed)) or (self.mode == "die" and self.dead.is_set())
             self.log.append((number, method, path, faulted))
             return number, faulted
 
