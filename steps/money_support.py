@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import pytest
 
@@ -20,7 +20,7 @@ from finhub_conformance.journey import Bank, Customer
 
 __all__ = ["Attempt", "iban_for", "parse_ts", "fee_of", "listed_items", "listed_ibans", "tenant_b_persona", "wrong_code",
            "expiry_wait_s", "check_nothing_moved", "transfer_item", "transfer_limits", "limit_of",
-           "per_transaction_limit",
+           "per_transaction_limit", "overcharge_rule",
            "PAY_RULES", "EXECUTE_REFUSED"]
 
 #: The PAY rules whose scenarios promise that a refusal moves no money (first tagged one is named).
@@ -187,3 +187,10 @@ def check_nothing_moved(attempt: Attempt, after: Balances, scenario_rules: Itera
                              received=f"{before} → {after}",
                              expected="unchanged" + (f" (or {attempt.held} held by the accepted prepare)"
                                                      if attempt.held is not None else ""))
+
+
+def overcharge_rule(rule: str, before: Decimal, after: Decimal, totals: Sequence[Decimal]) -> str:
+    """The rule a wallet that lost more than one order total breaks: ``rule`` once two order totals left it
+    (PAY-4: one order ran twice; PAY-6: two orders ran on money for one), else PAY-10 (a single order took
+    more than its total), so that an overcharge is not reported as money moving twice."""
+    return rule if len(totals) >= 2 and before - after >= sum(sorted(totals)[:2]) else "PAY-10"

@@ -16,7 +16,7 @@ from finhub_conformance.exchange import Exchange
 from finhub_conformance.iban import german_iban
 from finhub_conformance.journey import PENDING, SETTLED, Customer, Order, status_of
 
-from .money_support import Attempt, check_nothing_moved, fee_of, parse_ts
+from .money_support import Attempt, check_nothing_moved, fee_of, overcharge_rule, parse_ts
 from .parameter_types import step
 
 #: How many E16 calls race for one order (PAY-4).
@@ -245,7 +245,9 @@ def race_moves_once(bank, race):
     target = race.before.current - (race.order.total if successes else 0)
     after = bank.wait_for_balance(race.customer, lambda b: b.current <= target)
     if after.current != target:
-        raise NonConformance("PAY-4", "concurrent executes did not move the money exactly once",
+        totals = (race.order.total,) * 2
+        rule = overcharge_rule("PAY-4", race.before.current, after.current, totals) if successes else "PAY-4"
+        raise NonConformance(rule, "concurrent executes did not move the money exactly once",
                              received=f"current {race.before.current} → {after.current}", expected=f"current {target}")
 
 
@@ -285,7 +287,8 @@ def at_most_one_completes(bank, spending):
     floor = spending.before.current - (max(spending.totals) if accepted else 0)
     after = bank.wait_for_balance(spending.customer, lambda b: b.current <= floor)
     if after.current < floor:
-        raise NonConformance("PAY-6", "the money of two orders was taken although it covers only one",
+        rule = overcharge_rule("PAY-6", spending.before.current, after.current, spending.totals)
+        raise NonConformance(rule, "more than one order total was taken from money that covers only one",
                              received=f"current {spending.before.current} → {after.current}", expected=f"≥ {floor}")
 
 

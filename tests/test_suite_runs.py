@@ -1,8 +1,8 @@
 """End-to-end: the conformance suite run the way users run it, against clean and faulty targets.
 
-These start real processes: ``b2c-conformance run`` against the embedded reference, against a
-reference started separately with ``serve`` and reached through FINHUB_* variables only, and
-against references with seeded faults that the suite must catch by the right rule.
+These start real processes: ``b2c-conformance run`` against the embedded reference, and against a
+reference started separately with ``serve`` and reached through FINHUB_* variables only. Runs against
+references with seeded faults are the mutation score (tests/test_mutation_score.py).
 """
 
 from __future__ import annotations
@@ -83,22 +83,10 @@ def _catalogue() -> list[tuple[str, str]]:
     return [tuple(line.split("\t")[:2]) for line in listing.splitlines() if line.strip()]
 
 
-CATALOGUE = _catalogue()
-
-
 def test_the_fault_catalogue_spans_the_rule_families():
-    assert len(CATALOGUE) >= 50
-    assert len({rule.split("-")[0] for _, rule in CATALOGUE}) >= 14
-
-
-@pytest.mark.parametrize("fault, rule", CATALOGUE, ids=[f for f, _ in CATALOGUE])
-def test_a_seeded_fault_makes_the_run_not_conformant_by_its_rule(fault, rule, tmp_path):
-    """Each fault is killed by the rule it breaks, in a run of that rule's scenarios."""
-    with reference(fault) as env:
-        result = run_suite(tmp_path, env, args=["--rules", rule])
-    assert result.exit_code == 1, result.output[-3000:]
-    assert result.verdict["verdict"] == "not conformant"
-    assert rule in result.verdict["violated_rules"], result.verdict["violated_rules"]
+    catalogue = _catalogue()
+    assert len(catalogue) >= 50
+    assert len({rule.split("-")[0] for _, rule in catalogue}) >= 14
 
 
 def test_a_remote_target_without_required_settings_is_a_configuration_error(tmp_path):
