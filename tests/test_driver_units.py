@@ -176,13 +176,19 @@ _SECRET_ALPHABET = st.sampled_from("abAB12!#")  # small: values overlap, share h
 
 
 @settings(max_examples=300, database=None, deadline=None)
-@given(values=st.lists(st.text(_SECRET_ALPHABET, min_size=1, max_size=9), max_size=40),
+@given(values=st.lists(st.text(_SECRET_ALPHABET, min_size=1, max_size=14), max_size=60),
        noise=st.lists(st.text(_SECRET_ALPHABET, max_size=6), max_size=6), data=st.data())
 def test_secret_finder_finds_exactly_the_values_a_substring_test_finds(values, noise, data):
     """The one-pass index agrees with ``value in text`` for every value, in both of its modes."""
     planted = data.draw(st.lists(st.sampled_from(values), max_size=4)) if values else []
     text = "".join(a + b for a, b in zip(noise + [""] * 4, planted + [""] * 6))
-    assert SecretFinder(values).found_in(text) == {v for v in values if v in text}
+    expected = {v for v in values if v in text}
+    assert SecretFinder(values).found_in(text) == expected
+    assert _AlwaysScanning(values).found_in(text) == expected
+
+
+class _AlwaysScanning(SecretFinder):
+    SCAN_FROM = 0  # the sampled scan even for a handful of values
 
 
 def test_secret_finder_learns_values_added_after_it_was_built():

@@ -21,16 +21,22 @@ class SecretFinder:
 
     A run collects a password per customer (hundreds), and every response string and every piece of
     evidence must be screened for all of them: testing each value with ``in`` was the largest
-    per-exchange cost of the suite (issue 8). Values are indexed by their first ``HEAD`` characters; the
-    text is scanned once and only the values whose head occurs there are compared. Values shorter than
-    ``HEAD`` are compared directly.
+    per-exchange cost of the suite (issue 8). Every value of at least ``LONG`` characters is indexed by
+    each of its first ``LONG - GRAM + 1`` substrings of ``GRAM`` characters; any occurrence of such a
+    value then covers one of the positions ``0, STEP, 2*STEP, …`` of the text with one of those
+    substrings, so only those positions are looked up, and only the values found there are compared.
+    Shorter values are compared directly.
     """
 
-    HEAD = 4
+    GRAM = 4
+    LONG = 8
+    STEP = LONG - GRAM + 1
+    #: Below this many indexed substrings the direct ``in`` test of every value is the cheaper one.
+    SCAN_FROM = 16 * STEP
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self.values: set[str] = set()
-        self._heads: dict[str, list[str]] = {}
+        self._grams: dict[str, list[tuple[str, int]]] = {}
         self._short: list[str] = []
         for value in values:
             self.add(value)
@@ -40,10 +46,11 @@ class SecretFinder:
         if not value or value in self.values:
             return
         self.values.add(value)
-        if len(value) < self.HEAD:
+        if len(value) < self.LONG:
             self._short.append(value)
-        else:
-            self._heads.setdefault(value[:self.HEAD], []).append(value)
+            return
+        for offset in range(self.STEP):
+            self._grams.setdefault(value[offset:offset + self.GRAM], []).append((value, offset))
 
     def __bool__(self) -> bool:
         return bool(self.values)
@@ -51,13 +58,13 @@ class SecretFinder:
     def found_in(self, text: str) -> set[str]:
         """The values that occur in ``text``."""
         found = {v for v in self._short if v in text}
-        if len(self._heads) < 16:  # few values: the direct test is cheaper than the scan
-            return found | {v for group in self._heads.values() for v in group if v in text}
-        size, lookup = self.HEAD, self._heads.get
-        for start in range(len(text) - size + 1):
-            group = lookup(text[start:start + size])
-            if group:
-                found.update(v for v in group if text.startswith(v, start))
+        if len(self._grams) < self.SCAN_FROM:
+            return found | {v for entries in list(self._grams.values()) for v, _ in entries if v in text}
+        size, lookup = self.GRAM, self._grams.get
+        for at in range(0, len(text) - size + 1, self.STEP):
+            entries = lookup(text[at:at + size])
+            if entries:
+                found.update(v for v, offset in entries if at >= offset and text.startswith(v, at - offset))
         return found
 
 
