@@ -6,15 +6,15 @@ import json
 import os
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import run_state_machine_as_test
 from pytest_bdd import given as bdd_given, then, when
 
 from finhub_conformance.checks import V, expect_refused
-from finhub_conformance.lifecycle import Coverage, machine_for
+from finhub_conformance.lifecycle import Coverage, play
 from finhub_conformance import probes
-from finhub_conformance.strategies import hostile_bodies, passwords_breaking_one_clause, unusual_valid_passwords
+from finhub_conformance.strategies import (hostile_bodies, order_expiry_wait_s, passwords_breaking_one_clause,
+                                          unusual_valid_passwords)
 
 from .harness import REPORT_DIR
 from .parameter_types import step
@@ -37,19 +37,10 @@ def lifecycle_model():
 
 @when("random sequences of operations are played against the deployment", target_fixture="played")
 def play_random_sequences(bank, coverage):
-    """Run the RuleBasedStateMachine under the active Hypothesis profile; failures carry the minimal sequence."""
-    current = settings()
-    if str(getattr(settings, "_current_profile", "")).startswith("ci"):
-        # Shrinking replays whole call sequences over HTTP and took minutes when a fault was found;
-        # under ci the failing sequence is reported as found (derandomized, so it reproduces).
-        current = settings(current, phases=[p for p in current.phases if p is not Phase.shrink])
-    try:
-        run_state_machine_as_test(machine_for(bank, coverage), settings=current)
-    except AssertionError as failure:
-        if Phase.shrink not in current.phases:
-            failure.add_note("Not shrunk under the ci profile: rerun this scenario with "
-                             "FINHUB_HYPOTHESIS_PROFILE=dev for the minimal call sequence.")
-        raise
+    """Run the RuleBasedStateMachine under the active Hypothesis profile; a failure carries the minimal
+    call sequence (Hypothesis's notes on the exception), shrunk under every profile."""
+    wait = min(order_expiry_wait_s(settings.get_current_profile_name()), bank.settings.max_expiry_wait_s)
+    play(bank, coverage, settings(), expiry_wait_s=wait)
     return coverage
 
 
@@ -70,7 +61,8 @@ def agrees_with_model(played, request):
     if folder is not None:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         (folder / f"transition-coverage-{worker}.json").write_text(json.dumps(
-            {"distinct_transitions": len(played.pairs), "legal": legal, "illegal": len(played.pairs) - legal,
+            {"examples": played.examples, "operations": sum(played.pairs.values()),
+             "distinct_transitions": len(played.pairs), "legal": legal, "illegal": len(played.pairs) - legal,
              "pairs": [{"state": st_, "operation": op, "kind": kind, "count": n}
                        for (st_, op, kind), n in sorted(played.pairs.items())]}, indent=2), encoding="utf-8")
 

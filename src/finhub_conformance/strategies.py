@@ -1,4 +1,5 @@
-"""Hypothesis strategies for the profile's inputs: passwords (REG-3, REG-4) and hostile bodies (SEC-2)."""
+"""Hypothesis strategies for the profile's inputs (passwords: REG-3, REG-4; hostile bodies: SEC-2) and the
+suite's Hypothesis profiles."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 __all__ = ["CLAUSES", "password_breaking", "passwords_breaking_one_clause", "unusual_valid_passwords",
-           "hostile_values", "hostile_bodies"]
+           "hostile_values", "hostile_bodies", "ORDER_EXPIRY_WAIT_S", "register_profiles", "order_expiry_wait_s"]
 
 _UPPER, _LOWER, _DIGITS = string.ascii_uppercase, string.ascii_lowercase, string.digits
 #: Specials per REG-3: printable ASCII that is neither a letter, a digit nor a space.
@@ -79,17 +80,35 @@ def hostile_bodies(valid: dict[str, Any]) -> st.SearchStrategy[Any]:
     return st.one_of(replaced, removed, added, not_object)
 
 
+#: How long the lifecycle machine may wait for a prepared order to expire (PAY-7), per profile. A wait
+#: lasts the order's whole lifetime (6 s with the embedded reference's 5 s TTL), one example in eleven
+#: walks to "expired", and every replay of a failing example that does waits again: only the nightly
+#: profile waits; elsewhere the PAY-7 scenario covers expiry and the machine leaves such orders open.
+ORDER_EXPIRY_WAIT_S = {"ci": 0.0, "dev": 0.0, "thorough": 10.0}
+
+
 def register_profiles(database_dir) -> None:
     """Hypothesis profiles, registered in one place: ``ci`` (bounded, deterministic), ``dev`` and
-    ``thorough`` (for a nightly run against staging). HTTP makes deadlines meaningless: none."""
-    from hypothesis import HealthCheck, settings
+    ``thorough`` (for a nightly run against staging). HTTP makes deadlines meaningless: none.
+
+    No profile runs the ``explain`` phase: it replays the shrunk example once per choice with line
+    tracing on, which over HTTP cost the lifecycle machine minutes per failure for a note about
+    which source lines only failing runs reached.
+    """
+    from hypothesis import HealthCheck, Phase, settings
     from hypothesis.database import DirectoryBasedExampleDatabase
 
     slow = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
+    phases = [phase for phase in Phase if phase is not Phase.explain]
     database = DirectoryBasedExampleDatabase(str(database_dir / "examples"))
     settings.register_profile("ci", max_examples=15, stateful_step_count=25, deadline=None, derandomize=True,
-                              database=None, print_blob=True, suppress_health_check=slow)
+                              database=None, print_blob=True, suppress_health_check=slow, phases=phases)
     settings.register_profile("dev", max_examples=25, stateful_step_count=30, deadline=None, database=database,
-                              suppress_health_check=slow)
+                              suppress_health_check=slow, phases=phases)
     settings.register_profile("thorough", max_examples=300, stateful_step_count=40, deadline=None,
-                              database=database, suppress_health_check=slow)
+                              database=database, suppress_health_check=slow, phases=phases)
+
+
+def order_expiry_wait_s(profile: str) -> float:
+    """:data:`ORDER_EXPIRY_WAIT_S` of ``profile``, also for the ``NAME-EXAMPLES`` variants the harness derives."""
+    return ORDER_EXPIRY_WAIT_S.get(profile.split("-")[0], 0.0)
