@@ -10,6 +10,8 @@ temporary folder, and reports:
 * HTTP exchanges (the sum of ``calls`` over exchanges-*.json) and the time spent waiting on HTTP
   (the sum of ``http_ms``), hence the suite's overhead ratio = wall time / HTTP wait, also without the
   deliberate waits on the target's clock (``clock_wait_ms``: PAY-7 expiry, settlement polls),
+* on request (``--runs remote``): the full suite against a reference served apart behind a proxy that
+  delays every request by ``--latency-ms`` (a target on a network, as staging is, not on loopback),
 * the share of time in Hypothesis-driven scenarios (the lifecycle state machine and the scenarios
   whose names say generated / Hypothesis / random).
 
@@ -22,6 +24,7 @@ This is a tool run on demand, not a test::
     python scripts/benchmark.py                  # each run once
     python scripts/benchmark.py --repeat 3       # min / median of three
     python scripts/benchmark.py --runs full,smoke --output /tmp/bench.json
+    python scripts/benchmark.py --runs remote --latency-ms 10
 
 Standard library only (plus the project's own rule catalogue for the phase tags).
 """
@@ -29,6 +32,7 @@ Standard library only (plus the project's own rule catalogue for the phase tags)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -52,7 +56,11 @@ RUNS = {
     "smoke": {"label": "@smoke subset, 1 process", "args": ["-m", "smoke"], "expect": {"incomplete", "conformant"}},
     "full": {"label": "full suite, 1 process", "args": [], "expect": {"conformant"}},
     "xdist": {"label": "full suite, -n {workers}", "args": ["-n", "{workers}"], "expect": {"conformant"}},
+    # Not in the default set: a served reference behind a proxy adding --latency-ms to every request,
+    # i.e. a target on a network rather than on loopback (what a staging run looks like).
+    "remote": {"label": "full suite, 1 process, target {latency_ms} ms away", "args": [], "expect": {"conformant"}},
 }
+DEFAULT_RUNS = ("smoke", "full", "xdist")
 HYPOTHESIS_WORDS = ("generated", "hypothesis", "random")
 DEFAULT_OUTPUT = ROOT / "reports" / "benchmark.json"
 
@@ -70,6 +78,18 @@ def child_env(profile: str) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def remote_target(latency_ms: float):
+    """FINHUB_* settings of a reference served apart, reached through a proxy delaying every request."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.chaos_proxy import ChaosProxy  # noqa: E402  (a dev tool using the test support)
+    from tests.support.targets import reference  # noqa: E402
+
+    with reference(order_ttl_s=2) as env:
+        with ChaosProxy(env["FINHUB_BASE_URL"], "latency", delay_s=latency_ms / 1000) as proxy:
+            yield dict(env, FINHUB_BASE_URL=proxy.url)
+
+
 def run_once(kind: str, index: int, workdir: Path, args: argparse.Namespace) -> dict:
     """Run the suite once as a child process; return its figures."""
     report_dir = workdir / f"{kind}-{index}"
@@ -77,14 +97,17 @@ def run_once(kind: str, index: int, workdir: Path, args: argparse.Namespace) -> 
     extra = [a.format(workers=args.workers) for a in RUNS[kind]["args"]]
     cmd = [sys.executable, "-m", "pytest", "-q", f"--report-dir={report_dir}", *extra, *args.pytest_arg]
     log = report_dir / "pytest.log"
-    started = time.perf_counter()
-    with log.open("w", encoding="utf-8") as out:
-        try:
-            code = subprocess.call(cmd, cwd=ROOT, env=child_env(args.hypothesis_profile), stdout=out,
-                                   stderr=subprocess.STDOUT, timeout=args.timeout)
-        except subprocess.TimeoutExpired:
-            code = None
-    wall_s = time.perf_counter() - started
+    env = child_env(args.hypothesis_profile)
+    with (remote_target(args.latency_ms) if kind == "remote" else contextlib.nullcontext({})) as target:
+        env.update(target)
+        started = time.perf_counter()
+        with log.open("w", encoding="utf-8") as out:
+            try:
+                code = subprocess.call(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                       timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                code = None
+        wall_s = time.perf_counter() - started
     figures = {"kind": kind, "index": index, "command": cmd[1:], "report_dir": str(report_dir),
                "pytest_exit": code, "wall_s": round(wall_s, 3)}
     figures.update(read_reports(report_dir))
@@ -214,8 +237,9 @@ def headline(results: dict) -> dict[str, dict]:
 
     for kind in RUNS:
         if kind in results:
-            add(f"{kind}.wall_s", RUNS[kind]["label"].format(workers=results[kind]["workers"]) + ": wall", "s",
-                results[kind]["summary"]["wall_s"])
+            label = RUNS[kind]["label"].format(workers=results[kind]["workers"],
+                                               latency_ms=f"{results[kind].get('latency_ms', 0):g}")
+            add(f"{kind}.wall_s", label + ": wall", "s", results[kind]["summary"]["wall_s"])
     full = results.get("full")
     if full:
         s = full["summary"]
@@ -237,6 +261,11 @@ def headline(results: dict) -> dict[str, dict]:
         if full and full["summary"]["wall_s"]["median"] and s["wall_s"]["median"]:
             add("xdist.speedup", f"-n {xdist['workers']} speed-up over 1 process", "x",
                 {"min": None, "median": round(full["summary"]["wall_s"]["median"] / s["wall_s"]["median"], 2)})
+    remote = results.get("remote")
+    if remote:
+        s = remote["summary"]
+        add("remote.http_wait_s", "  its HTTP wait", "s", s["http_wait_s"])
+        add("remote.overhead_ratio", "  its overhead ratio: wall / HTTP wait", "x", s["overhead_ratio"])
     return rows
 
 
@@ -297,8 +326,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=1, help="repetitions of every run (min / median); default 1")
-    parser.add_argument("--runs", default=",".join(RUNS),
-                        help=f"which runs, comma-separated, of {', '.join(RUNS)} (default: all)")
+    parser.add_argument("--runs", default=",".join(DEFAULT_RUNS),
+                        help=f"which runs, comma-separated, of {', '.join(RUNS)} (default: {','.join(DEFAULT_RUNS)})")
+    parser.add_argument("--latency-ms", type=float, default=10.0,
+                        help="the remote run's added latency per request (default 10 ms)")
     parser.add_argument("--workers", type=int, default=2, help="xdist workers for the xdist run (default 2)")
     parser.add_argument("--hypothesis-profile", default="ci", help="FINHUB_HYPOTHESIS_PROFILE for the runs (default ci)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"where the figures go (default {DEFAULT_OUTPUT.relative_to(ROOT)})")
@@ -357,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {kind: {"workers": args.workers if kind == "xdist" else 1, "summary": summarise(items), "runs": items}
                for kind, items in runs.items()}
+    if "remote" in results:
+        results["remote"]["latency_ms"] = args.latency_ms
     rows = headline(results)
     document = {**meta, "baseline": str(baseline_path) if baseline_path else None,
                 "all_runs_ok": all(r["ok"] for items in runs.values() for r in items),
