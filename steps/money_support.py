@@ -17,8 +17,9 @@ from finhub_conformance.checks import Balances
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.exchange import Exchange
 from finhub_conformance.journey import Bank, Customer
+from finhub_conformance.timestamps import parse_timestamp
 
-__all__ = ["Attempt", "iban_for", "parse_ts", "fee_of", "listed_items", "listed_ibans", "tenant_b_persona", "wrong_code",
+__all__ = ["Attempt", "iban_for", "fee_of", "listed_items", "listed_ibans", "tenant_b_persona", "wrong_code",
            "expiry_wait_s", "check_nothing_moved", "transfer_item", "transfer_limits", "limit_of",
            "per_transaction_limit", "overcharge_rule",
            "PAY_RULES", "EXECUTE_REFUSED"]
@@ -52,17 +53,6 @@ def iban_for(country: str, bban: str) -> str:
     """An IBAN with correct ISO 13616 check digits for ``country`` and ``bban`` (any length)."""
     digits = "".join(str(int(ch, 36)) for ch in f"{bban}{country}00")
     return f"{country}{98 - int(digits) % 97:02d}{bban}"
-
-
-def parse_ts(text: Any) -> datetime | None:
-    """GEN-9: an ISO-8601 timestamp (zone-less means UTC), or None when it cannot be read."""
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def fee_of(exchange: Exchange) -> Decimal | None:
@@ -123,7 +113,7 @@ def expiry_wait_s(valid_until: Any, created_at: Any) -> float | None:
     The order's lifetime (``validUntil − createdAt``, both on the deployment's clock) is an upper bound
     of what is left of it; without ``createdAt`` the GEN-9 skew of 60 s is added instead.
     """
-    until, created = parse_ts(valid_until), parse_ts(created_at)
+    until, created = parse_timestamp(valid_until), parse_timestamp(created_at)
     if until is None:
         return None
     now = datetime.now(timezone.utc)

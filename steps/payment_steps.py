@@ -15,8 +15,9 @@ from finhub_conformance.errors import NonConformance
 from finhub_conformance.exchange import Exchange
 from finhub_conformance.iban import german_iban
 from finhub_conformance.journey import PENDING, SETTLED, Customer, Order, status_of
+from finhub_conformance.timestamps import parse_timestamp
 
-from .money_support import Attempt, check_nothing_moved, fee_of, overcharge_rule, parse_ts
+from .money_support import Attempt, check_nothing_moved, fee_of, overcharge_rule
 from .parameter_types import step
 
 #: How many E16 calls race for one order (PAY-4).
@@ -114,7 +115,7 @@ def order_priced(bank, attempt, amount):
     """PAY-5, AMT-3 and SM-6: id, a future validUntil, the amount echoed, a total ≥ amount, status READY|PREPARED."""
     expect_success(attempt.exchange, "PAY-5", "preparing a consented transfer to a registered beneficiary")
     order = bank.order_of(attempt.exchange, amount, None)
-    valid_until = parse_ts(order.valid_until)
+    valid_until = parse_timestamp(order.valid_until)
     if valid_until is None or valid_until <= datetime.now(timezone.utc):
         raise NonConformance("PAY-5", "validUntil is missing or not in the future", received=repr(order.valid_until))
     fee = fee_of(attempt.exchange)

@@ -17,7 +17,7 @@ import json
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
@@ -27,6 +27,7 @@ from .errors import NonConformance
 from .exchange import Caller, Exchange
 from .iban import german_iban
 from .journey import Bank, Customer
+from .timestamps import parse_timestamp
 
 __all__ = ["ABSENT", "FORGERIES", "HOSTILE_INPUTS", "Endpoint", "ENDPOINTS", "AUTHENTICATED", "Attempt", "forge",
            "ids_of", "send", "endpoint", "e1_is_public", "with_forged_tokens", "as_callers", "outside", "wallet_snapshot", "Probe", "hostile_calls", "provoke_errors", "first_steps",
@@ -326,20 +327,6 @@ def reported_as(rule: str) -> Iterator[None]:
         if exc.rule != "SEC-2" or rule == "SEC-2":
             raise
         raise NonConformance(rule, exc.summary, exc.received, exc.expected, exc.evidence) from None
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    """GEN-9: an ISO-8601 timestamp, with or without fraction or offset (zone-less read as UTC)."""
-    if not isinstance(value, str) or "T" not in value.upper():
-        return None
-    text = value.strip()
-    if text[-1:] in "zZ":
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 
