@@ -9,12 +9,18 @@ Feature: Registration of an individual customer
 
   Rule: REG-6 A registration identifies the customer and the user
 
-    @REG_1 @REG_6 @REG_7 @REG_8 @SM_3 @SEC_1 @smoke
+    @REG_1 @REG_6 @REG_8 @SM_3 @SEC_1 @smoke
     Scenario: The tenant admin registers Alice without a category
       When the tenant admin registers Alice
       Then Alice has a customer id and a user id
       And Alice's customer status does not yet denote activity
-      And Alice's default wallet is not active
+
+  Rule: REG-7 A registration creates a default wallet that is not active
+
+    @REG_1 @REG_7
+    Scenario: Alice's default wallet starts inactive
+      When the tenant admin registers Alice
+      Then Alice's default wallet is not active
 
   Rule: REG-1 Only an authenticated tenant admin is sure to be able to register customers
 

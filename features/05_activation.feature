@@ -29,6 +29,14 @@ Feature: Activation
       Then the activation is refused
       And Alice's wallet is still not active
 
+    @ACT_1 @SM_1 @GEN_8 @negative
+    Scenario: A customer whose verification is only opened cannot be activated
+      Given Alice is a logged-in customer who has opened a verification
+      And Alice has accepted all three consents
+      When the tenant admin activates Alice
+      Then the activation is refused
+      And Alice's wallet is still not active
+
   Rule: ACT-2 to ACT-4 Activation needs all three consents
 
     @CON_7 @SM_1 @GEN_8 @negative

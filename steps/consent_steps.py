@@ -12,7 +12,6 @@ from .kyc_support import advise_unless, record_id
 from .parameter_types import step
 from .support import pick_rule
 
-_ALL = ("terms", "privacy", "data-processing")
 _TYPES = {"terms": "TERMS_AND_CONDITIONS", "privacy": "PRIVACY_POLICY", "data-processing": "DATA_PROCESSING"}
 
 
@@ -24,22 +23,22 @@ def accepted_all(bank, cast, name):
 
 @given(step("{name:Persona} has accepted every consent except {consent:Consent}"))
 def accepted_all_but(bank, cast, name, consent):
-    """Two of the three consents."""
-    bank.accept_consents_ok(cast[name], tuple(s for s in _ALL if s != consent))
+    """The two other consents (those after it MAY be refused by a deployment enforcing the order, CON-6)."""
+    bank.accept_consents_except(cast[name], consent)
 
 
 @given(step("{name:Persona} has accepted the {consent:Consent} consent"), target_fixture="first_acceptance")
 def accepted_one(bank, cast, name, consent):
-    """One consent accepted as a setup step; its record is kept (CON-5, SM-2)."""
-    exchange = bank.accept_consent(cast[name], consent)
+    """One consent accepted (after the earlier ones, CON-6) as a setup step; its record is kept (CON-5, SM-2)."""
+    exchange = bank.accept_consent(bank.accept_earlier_consents(cast[name], consent), consent)
     return expect_success(exchange, "CON-1", f"accepting the {consent} consent")
 
 
 @when(step("{name:Persona} accepts the {consent:Consent} consent"), target_fixture="outcome")
 @when(step("{name:Persona} accepts the {consent:Consent} consent a second time"), target_fixture="outcome")
 def accepts_consent(bank, cast, name, consent):
-    """E8-E10 with accepted:true (CON-1; CON-5 when repeated)."""
-    return bank.accept_consent(cast[name], consent)
+    """E8-E10 with accepted:true, after the earlier consents (CON-1, CON-6; CON-5 when repeated)."""
+    return bank.accept_consent(bank.accept_earlier_consents(cast[name], consent), consent)
 
 
 @when(step("the tenant admin accepts the {consent:Consent} consent on {name:Persona}'s behalf"),
@@ -51,22 +50,25 @@ def admin_accepts_consent(bank, cast, name, consent):
 
 @when(step("{name:Persona} declines the {consent:Consent} consent"), target_fixture="outcome")
 def declines_consent(bank, cast, name, consent):
-    """E8-E10 with accepted:false (CON-3)."""
-    return bank.accept_consent(cast[name], consent, bodies.consent_body(accepted=False))
+    """E8-E10 with accepted:false, after the earlier consents (CON-3, CON-6)."""
+    customer = bank.accept_earlier_consents(cast[name], consent)
+    return bank.accept_consent(customer, consent, bodies.consent_body(accepted=False))
 
 
 @when(step("{name:Persona} answers the {consent:Consent} consent without saying whether she accepts"),
       target_fixture="outcome")
 def answers_without_accepted(bank, cast, name, consent):
-    """E8-E10 without the ``accepted`` field (CON-3)."""
-    return bank.accept_consent(cast[name], consent, bodies.consent_body(accepted=None))
+    """E8-E10 without the ``accepted`` field, after the earlier consents (CON-3, CON-6)."""
+    customer = bank.accept_earlier_consents(cast[name], consent)
+    return bank.accept_consent(customer, consent, bodies.consent_body(accepted=None))
 
 
 @when(step("{name:Persona} accepts the {consent:Consent} consent without naming its version"),
       target_fixture="outcome")
 def accepts_without_version(bank, cast, name, consent):
-    """E8-E10 without ``version`` (CON-3: SHOULD get V)."""
-    return bank.accept_consent(cast[name], consent, bodies.consent_body(version=None))
+    """E8-E10 without ``version``, after the earlier consents (CON-3: SHOULD get V; CON-6)."""
+    customer = bank.accept_earlier_consents(cast[name], consent)
+    return bank.accept_consent(customer, consent, bodies.consent_body(version=None))
 
 
 @when(step("{name:Persona} accepts a marketing consent"), target_fixture="outcome")

@@ -77,11 +77,8 @@ def tenant_admin_approves_twice(bank, cast, name):
 def power_tenant_approves(bank, cast, name):
     """S4: S2 with the power token; a direct power approval refused with B (MAY) is retried after the tenant step."""
     customer = cast[name]
-    decision = _decide(bank, customer, bank.power(), power=True)
-    if decision.exchange.status in B:
-        bank.decide(customer, bank.admin(customer.tenant))
-        decision = Decision(bank.decide(customer, bank.power(), power=True), decision.status_before)
-    return decision
+    before = status_of(bank.verification_status(customer))
+    return Decision(bank.power_approve(customer), before)
 
 
 @when(step("{name:Persona} tries to approve her own verification"), target_fixture="decision")

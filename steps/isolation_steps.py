@@ -222,8 +222,9 @@ def no_session(outcome):
 
 @when(step("the power tenant approves {name:Persona}'s verification from its own tenant"), target_fixture="outcome")
 def power_approves(bank, cast, name):
-    """TEN-6 / S4: the power admin's S2, with the power tenant's X-Tenant-ID."""
-    return bank.decide(cast[name], bank.power(), power=True)
+    """TEN-6 / S4: the power admin's S2, with the power tenant's X-Tenant-ID (after the tenant step when the
+    deployment requires it, RISK-2 MAY)."""
+    return bank.power_approve(cast[name])
 
 
 @then(step("{name:Persona}'s verification is approved and she can be activated"))

@@ -20,7 +20,7 @@ from typing import Any
 from . import bodies, waiting
 from .amounts import AmountDecodeError, decode_value
 from .categorization import Category, parse_hierarchy
-from .checks import Balances, _decoded_jwt, balances_of
+from .checks import B, Balances, _decoded_jwt, balances_of
 from .client import FinHubClient
 from .errors import ConfigurationError, NonConformance, SetupFailure, TargetError
 from .exchange import Caller, Exchange
@@ -34,6 +34,8 @@ __all__ = ["Customer", "Bank", "Order", "Beneficiary", "PHASES", "FundingUnavail
 PHASES = ("registered", "logged in", "verified", "consented", "active", "funded")
 SETTLED = {"COMPLETED", "EXECUTED"}
 PENDING = {"PENDING", "PROCESSING", "EXECUTING"}
+#: The consents in the profile's order; a deployment MAY enforce it (CON-6) and the suite always follows it.
+CONSENT_ORDER = ("terms", "privacy", "data-processing")
 
 
 def status_of(exchange: Exchange, *keys: str) -> str | None:
@@ -88,6 +90,7 @@ class Customer:
     iban: str | None = None
     beneficiaries: list[Beneficiary] = field(default_factory=list)
     consent_id: str | None = None
+    consents: set[str] = field(default_factory=set)  # the consent segments the deployment accepted
     authentication_code: str | None = field(default=None, repr=False)
     registration: Exchange | None = field(default=None, repr=False)
 
@@ -284,12 +287,7 @@ class Bank:
         if status_of(self.verification_status(customer)) == "APPROVED":
             return customer  # auto-approved at submit (VER-9)
         if self.is_high_risk(customer):
-            direct = self.decide(customer, self.power(), power=True)
-            if direct.status in (400, 403, 409, 422):
-                # RISK-2 MAY: a deployment may want the tenant step first (S4 step 2), V1 or V2 alike.
-                self.decide(customer, self.admin(customer.tenant))
-                direct = self.decide(customer, self.power(), power=True)
-            _setup(direct, "RISK-2", "power-tenant approval")
+            _setup(self.power_approve(customer), "RISK-2", "power-tenant approval")
         else:
             _setup(self.decide(customer, self.admin(customer.tenant)), "VER-5", "tenant-admin approval")
         state = status_of(_setup(self.verification_status(customer), "VER-4", "reading the verification"))
@@ -298,6 +296,15 @@ class Bank:
                                "a sufficient approval does not make the verification APPROVED",
                                received=f"status {state}", expected="APPROVED")
         return customer
+
+    def power_approve(self, customer: Customer) -> Exchange:
+        """S4 steps 2-3: the power tenant's S2; when it is refused with B because the tenant step is missing
+        (RISK-2 MAY), the tenant admin's S2 (V1 or V2 alike) comes first and the power S2 is sent again."""
+        direct = self.decide(customer, self.power(), power=True)
+        if direct.status in B:
+            self.decide(customer, self.admin(customer.tenant))
+            direct = self.decide(customer, self.power(), power=True)
+        return direct
 
     def reject(self, customer: Customer, caller: Caller | None = None) -> Exchange:
         """Reject per FINHUB_REJECT_STYLE: style A (S2 ``REJECTED``), then style B (S3) in ``auto``."""
@@ -318,14 +325,35 @@ class Bank:
 
     def accept_consent(self, customer: Customer, segment: str, body: dict[str, Any] | None = None,
                        caller: Caller | None = None) -> Exchange:
-        """E8-E10: accept one consent (``terms``, ``privacy`` or ``data-processing``)."""
-        return self.client.accept_consent(caller or customer.caller, customer.customer_id, segment,
-                                          body if body is not None else bodies.consent_body())
+        """E8-E10: accept one consent (``terms``, ``privacy`` or ``data-processing``) and remember success."""
+        exchange = self.client.accept_consent(caller or customer.caller, customer.customer_id, segment,
+                                              body if body is not None else bodies.consent_body())
+        if exchange.ok:
+            customer.consents.add(segment)
+        return exchange
 
-    def accept_consents_ok(self, customer: Customer, segments=("terms", "privacy", "data-processing")) -> Customer:
-        """Accept consents in the profile's order as setup steps (CON-6)."""
+    def accept_consents_ok(self, customer: Customer, segments=CONSENT_ORDER) -> Customer:
+        """Accept consents in the profile's order as setup steps (CON-6); accepted ones are not sent again,
+        as a repeat MAY get 409 (CON-5)."""
         for segment in segments:
-            _setup(self.accept_consent(customer, segment), "CON-1", f"accepting the {segment} consent")
+            if segment not in customer.consents:
+                _setup(self.accept_consent(customer, segment), "CON-1", f"accepting the {segment} consent")
+        return customer
+
+    def accept_earlier_consents(self, customer: Customer, segment: str) -> Customer:
+        """The consents before ``segment`` in the profile's order, so that a deployment enforcing the order
+        (CON-6 MAY) can accept ``segment`` next."""
+        return self.accept_consents_ok(customer, CONSENT_ORDER[:CONSENT_ORDER.index(segment)])
+
+    def accept_consents_except(self, customer: Customer, missing: str) -> Customer:
+        """Every consent but ``missing``: those before it as setup steps; those after it may be refused with B
+        by a deployment enforcing the order (CON-6 MAY), which leaves ``missing`` missing all the same."""
+        position = CONSENT_ORDER.index(missing)
+        self.accept_consents_ok(customer, CONSENT_ORDER[:position])
+        for segment in CONSENT_ORDER[position + 1:]:
+            exchange = self.accept_consent(customer, segment)
+            if exchange.status not in B:
+                _setup(exchange, "CON-1", f"accepting the {segment} consent")
         return customer
 
     def activate(self, customer: Customer, caller: Caller | None = None) -> Exchange:

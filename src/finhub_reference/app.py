@@ -2,7 +2,8 @@
 
 Every response uses the E-1 envelope (GEN-4, GEN-6). FastAPI's default ``{"detail": ...}`` bodies are
 replaced (stack-notes P13): request-validation errors become 400 ``VALIDATION_FAILED``, unknown routes
-404 ``NOT_FOUND``, wrong methods 405; nothing a client sends produces a 5xx (SEC-2).
+404 ``NOT_FOUND``, wrong methods 405; nothing a client sends produces a 5xx (SEC-2). A variant that
+reshapes responses (``variants.ALTERNATE``) adds its presentation middleware on top.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from finhub_reference.config import Config, load_config
 from finhub_reference.envelope import ApiError, error_response
 from finhub_reference.routers import ALL_ROUTERS
 from finhub_reference.store import Store
+from finhub_reference.variants import Presentation
 
 _HTTP_ERRORS = {
     400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
@@ -61,4 +63,6 @@ def create_app(config: Config | None = None, *, clock: Callable[[], float] | Non
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(HTTPException, http_error_handler)
+    if config.variant.reshape:
+        app.add_middleware(Presentation, variant=config.variant)
     return app

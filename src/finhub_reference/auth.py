@@ -69,6 +69,8 @@ async def require_headers(request: Request) -> None:
         if config_of(request).fault("missing_tenant_header_500"):
             raise InjectedServerError("fault missing_tenant_header_500")
         missing.append("X-Tenant-ID")
+    missing += [name for name in config_of(request).variant.required_headers
+                if name != "X-Tenant-ID" and not headers.get(name)]
     if request.url.path.startswith(FINTRANS_PREFIX):
         if not headers.get("x-forwarded-from"):
             missing.append("X-Forwarded-From")
@@ -133,19 +135,30 @@ def customer_for(store: Store, principal: Principal, customer_id: str) -> Custom
     return customer
 
 
-def wallet_for(store: Store, principal: Principal, account_id: str, *, write: bool) -> Wallet:
-    """The wallet, if the caller may reach it (WAL-1, SEC-4); writes need the owner's customer token."""
+def wallet_for(store: Store, principal: Principal, account_id: str, *, write: bool,
+               foreign_ok: bool = False) -> Wallet:
+    """The wallet, if the caller may reach it (WAL-1, SEC-4); writes need the owner's customer token.
+
+    ``foreign_ok`` lets any customer of the tenant through: only faults (``foreign_writes_allowed``) set it.
+    """
     wallet = store.wallets.get(account_id)
     if wallet is None or wallet.tenant_id != principal.tenant.id:
         raise not_found("Account")
     if principal.is_customer and principal.customer_id != wallet.customer_id:
         foreign_read_allowed = not write and store.config.fault("foreign_wallet_readable")
-        if not foreign_read_allowed:
+        if not (foreign_read_allowed or foreign_ok):
             raise not_found("Account")
     if write:
         require_customer(principal)
     store.sweep_expired(wallet)
+    store.settle_due(wallet)
     return wallet
+
+
+def require_readable(config: Config, wallet: Wallet) -> None:
+    """WAL-3 MAY (§8 #39): a variant may refuse fintrans reads before activation too, with the N class."""
+    if config.variant.inactive_reads_refused:
+        require_active(wallet)
 
 
 def require_active(wallet: Wallet) -> None:

@@ -78,10 +78,10 @@ def database_id(tenant: Tenant, code: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{tenant.id}/{code}"))
 
 
-def resolve(tenant: Tenant, ref: str) -> Category | None:
-    """The category named by ``categoryId`` or ``databaseId`` in this tenant (CAT-2)."""
+def resolve(tenant: Tenant, ref: str, *, by_database_id: bool = True) -> Category | None:
+    """The category named by ``categoryId`` or (unless switched off, §8 #10) ``databaseId`` in this tenant (CAT-2)."""
     for category in CATEGORIES:
-        if ref in (category.category_id, database_id(tenant, category.category_id)):
+        if ref == category.category_id or (by_database_id and ref == database_id(tenant, category.category_id)):
             return category
     return None
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from finhub_reference import faults as fault_registry
+from finhub_reference import variants
+from finhub_reference.variants import REFERENCE, LimitSet, Variant
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REF_TRANSFER_NETWORK_FEE", "50", "transfer network fee in cents"),
     Setting("REF_TOPUP_FEE", "0", "top-up fee in cents"),
     Setting("REF_FAULTS", "", "comma-separated fault names to enable"),
+    Setting("REF_VARIANT", "reference", f"the choices at the MAY points of profile §8 ({variants.describe()})"),
 )
 
 STANDARD_CATEGORY = "STANDARD_INDIVIDUAL"
@@ -143,6 +146,7 @@ class Config:
     standard_limits: Limits = Limits(500_000, 1_000_000, 10_000_000)
     high_risk_limits: Limits = Limits(200_000, 500_000, 5_000_000)
     faults: frozenset[str] = frozenset()
+    variant: Variant = REFERENCE
     values: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -205,19 +209,32 @@ def parse_faults(text: str | None) -> frozenset[str]:
     return names
 
 
+def _variant(name: str) -> Variant:
+    try:
+        return variants.VARIANTS[name]
+    except KeyError:
+        raise ConfigError(f"unknown variant {name!r} (one of: {', '.join(variants.VARIANTS)})") from None
+
+
+def _limits(limits: LimitSet) -> Limits:
+    return Limits(limits.per_transaction, limits.daily, limits.monthly)
+
+
 def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None,
                 faults: object = None) -> Config:
-    """Build the frozen config: ``overrides`` (keyed by ``REF_*`` name) > ``environ`` > defaults.
+    """Build the frozen config: ``overrides`` (keyed by ``REF_*`` name) > ``environ`` > the variant's
+    defaults > defaults.
 
     ``faults`` (an iterable of names) is added to any ``REF_FAULTS`` list.
     """
     environ = os.environ if environ is None else environ
     overrides = overrides or {}
+    variant = _variant(str(overrides.get("REF_VARIANT") or environ.get("REF_VARIANT") or REFERENCE.name))
     values: dict[str, str] = {}
     for setting in SETTINGS:
         value = overrides.get(setting.env)
         if value is None:
-            value = environ.get(setting.env, setting.default)
+            value = environ.get(setting.env, variant.setting_defaults.get(setting.env, setting.default))
         values[setting.env] = str(value)
     for setting in SETTINGS:
         if setting.printed_as and any(ch.isspace() for ch in values[setting.env]):
@@ -252,6 +269,9 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
         transfer_processing_fee=_int(values, "REF_TRANSFER_PROCESSING_FEE"),
         transfer_network_fee=_int(values, "REF_TRANSFER_NETWORK_FEE"),
         topup_fee=_int(values, "REF_TOPUP_FEE"),
+        standard_limits=_limits(variant.standard_limits),
+        high_risk_limits=_limits(variant.high_risk_limits),
         faults=frozenset(enabled),
+        variant=variant,
         values=values,
     )

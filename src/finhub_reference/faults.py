@@ -64,6 +64,11 @@ _FAULTS = (
     Fault("payment_consent_not_required", "PAY-2", "transfers are prepared without a payment consent"),
     Fault("unregistered_beneficiary_accepted", "PAY-3", "transfers to unregistered IBANs are prepared"),
     Fault("double_execute_moves_money_twice", "PAY-4", "executing a prepared order again moves money again"),
+    Fault("concurrent_double_execute_moves_money_twice", "PAY-4",
+          "execute checks 'already executed?' apart from moving the money: a sequential second execute is "
+          "refused, concurrent executes of one order all move it"),
+    Fault("fee_above_prepared_total", "PAY-10",
+          "execute charges 1.00 more than the total shown at prepare (responses still show that total)"),
     Fault("insufficient_funds_accepted", "PAY-8", "a transfer above the available balance is prepared and executed"),
     Fault("reservation_never_released", "PAY-10", "executing an order leaves its total blocked after settlement"),
     Fault("expired_order_executes", "PAY-7", "an expired prepared order can still be executed"),
@@ -73,6 +78,8 @@ _FAULTS = (
     # tenancy, security, general
     Fault("tenant_header_not_checked", "TEN-1", "an X-Tenant-ID that differs from the token's tenant is accepted"),
     Fault("foreign_wallet_readable", "SEC-4", "another customer's wallet balance is readable"),
+    Fault("foreign_writes_allowed", "SEC-4",
+          "a customer can register a beneficiary on another customer's wallet of the tenant (reads stay refused)"),
     Fault("alg_none_token_accepted", "SEC-3", "an unsigned alg:none token is accepted"),
     Fault("password_hash_exposed", "SEC-1", "the registration response carries the password hash"),
     Fault("malformed_json_500", "SEC-2", "a malformed JSON body gets a 500"),

@@ -54,10 +54,16 @@ def check_digits(country: str, bban: str) -> int:
     return 98 - _mod97(f"{country}00{bban}")
 
 
-def make_lt_iban(account_number: int, bank_code: str = "35000", corrupt: bool = False) -> str:
-    """A 20-character Lithuanian IBAN for an 11-digit account number; ``corrupt`` breaks its check digits."""
-    bban = f"{bank_code}{account_number % 10**11:011d}"
-    digits = check_digits("LT", bban)
+#: The bank code and account-number width of the IBANs the reference issues, per country (§8 #56).
+ISSUERS: dict[str, tuple[str, int]] = {"LT": ("35000", 11), "NL": ("REFB", 10)}
+
+
+def make_iban(country: str, account_number: int, corrupt: bool = False) -> str:
+    """An IBAN of ``country`` (LT: 20 characters, NL: 18) for an account number; ``corrupt`` breaks its check
+    digits."""
+    bank_code, width = ISSUERS[country]
+    bban = f"{bank_code}{account_number % 10**width:0{width}d}"
+    digits = check_digits(country, bban)
     if corrupt:
         digits = 97 if digits == 98 else digits + 1
-    return f"LT{digits:02d}{bban}"
+    return f"{country}{digits:02d}{bban}"

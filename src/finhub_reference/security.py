@@ -17,14 +17,18 @@ _ITERATIONS = 10_000
 _SPECIALS = frozenset(ch for ch in string.printable if 33 <= ord(ch) <= 126 and not ch.isalnum())
 
 
-def password_violations(password: str, *, skip: frozenset[str] = frozenset()) -> list[str]:
-    """The REG-3 clauses a password breaks: exactly the seed minimum, ASCII classes only.
+def password_violations(password: str, *, skip: frozenset[str] = frozenset(), min_length: int = 8,
+                        no_repeats: bool = False) -> list[str]:
+    """The REG-3 clauses a password breaks: the seed minimum (ASCII classes only), or a stricter policy.
 
-    ``skip`` names clauses a seeded fault switches off: length, upper, lower, digit, special.
+    ``skip`` names clauses a seeded fault switches off: length, upper, lower, digit, special. A variant may be
+    stricter (§8 #15): a longer ``min_length`` and ``no_repeats`` (no character twice in a row).
     """
     problems = []
-    if "length" not in skip and len(password) < 8:
-        problems.append("must be at least 8 characters long")
+    if "length" not in skip and len(password) < min_length:
+        problems.append(f"must be at least {min_length} characters long")
+    if no_repeats and any(a == b for a, b in zip(password, password[1:])):
+        problems.append("must not repeat a character consecutively")
     if "upper" not in skip and not any("A" <= ch <= "Z" for ch in password):
         problems.append("must contain an upper-case letter")
     if "lower" not in skip and not any("a" <= ch <= "z" for ch in password):

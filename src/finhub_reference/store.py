@@ -219,6 +219,7 @@ class Order:
     valid_until: float
     reserved: int = 0
     status: str = "READY"
+    settle_at: float | None = None  # an executed order awaiting asynchronous settlement (SM-6)
     beneficiary_id: str | None = None
     consent_id: str | None = None
     description: str | None = None
@@ -272,6 +273,10 @@ class Store:
         """The store's clock."""
         return self.clock()
 
+    def new_id(self) -> str:
+        """A fresh id in the variant's format (GEN-10)."""
+        return self.config.variant.new_id()
+
     # customers -------------------------------------------------------------------------------------------
     def email_taken(self, tenant_id: str, email: str) -> bool:
         """REG-5: emails are unique per tenant, case-insensitively."""
@@ -299,12 +304,12 @@ class Store:
 
     # wallets ---------------------------------------------------------------------------------------------
     def allocate_iban(self, *, corrupt: bool = False, reuse: bool = False) -> tuple[str, str]:
-        """A fresh, unique, checksum-valid LT IBAN and its account number (IBAN-1, IBAN-3)."""
+        """A fresh, unique, checksum-valid IBAN of the variant's country and its account number (IBAN-1, IBAN-3)."""
         while True:
             number = 10_000_000_000 + secrets.randbelow(89_999_999_999)
             if reuse:
                 number = 10_000_000_001
-            iban = ibans.make_lt_iban(number, corrupt=corrupt)
+            iban = ibans.make_iban(self.config.variant.iban_country, number, corrupt=corrupt)
             if reuse or iban not in self._ibans:
                 self._ibans.add(iban)
                 return iban, f"{number:011d}"
@@ -319,6 +324,21 @@ class Store:
                 order.status = "EXPIRED"
                 wallet.blocked -= order.reserved
                 order.reserved = 0
+
+    def settle_due(self, wallet: Wallet) -> None:
+        """SM-6 MAY: settle executed orders whose asynchronous settlement is due (PAY-10, FUND-1)."""
+        moment = self.now()
+        for order in self.orders.values():
+            if order.wallet_id != wallet.id or order.settle_at is None or moment < order.settle_at:
+                continue
+            if order.kind == "TRANSFER":
+                wallet.blocked -= order.reserved
+                wallet.current -= order.total
+            else:
+                wallet.current += order.amount - order.fee
+            order.reserved, order.settle_at = 0, None
+            for execution in order.executions:
+                execution["status"] = "COMPLETED"
 
     def transfer_volume(self, wallet_id: str, since: float) -> int:
         """Transfer principal settled since ``since`` plus principal still reserved by READY orders."""

@@ -4,10 +4,12 @@ without it, and the happy path still completes with the fault enabled."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -76,6 +78,28 @@ def _double_execute(ref: Ref) -> bool:
     ref.execute(alice, order_id, code, consent_id)
     ref.execute(alice, order_id, code, consent_id)
     return ref.cents(alice)[0] < 100000 - 1150
+
+
+def _concurrent_double_execute(ref: Ref) -> bool:
+    alice, consent_id, code = ref.ready_to_pay()
+    order_id = ref.prepare(alice, "10.00", consent_id=consent_id).json()["data"]["preparedOrderId"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda _: ref.execute(alice, order_id, code, consent_id), range(2)))
+    assert ref.execute(alice, order_id, code, consent_id).status_code == 409  # sequential: refused either way
+    return ref.cents(alice)[0] < 100000 - 1150
+
+
+def _fee_above_total(ref: Ref) -> bool:
+    alice, consent_id, code = ref.ready_to_pay()
+    order = ref.prepare(alice, "10.00", consent_id=consent_id).json()["data"]
+    ref.execute(alice, order["preparedOrderId"], code, consent_id)
+    return ref.cents(alice)[0] < 100000 - int(order["totalAmount"]["value"])
+
+
+def _foreign_write(ref: Ref) -> bool:
+    alice, mallory = ref.active_customer(funds=None), ref.active_customer(funds=None)
+    assert ref.call("GET", f"/fintrans/{alice.wallet_id}/balance", mallory.token).status_code == 404  # reads refused
+    return ref.add_beneficiary(dataclasses.replace(alice, token=mallory.token)).status_code == 201
 
 
 def _other_users_credentials(ref: Ref) -> bool:
@@ -199,6 +223,8 @@ PROBES: dict[str, Probe] = {
     "payment_consent_not_required": _no_consent_prepare,
     "unregistered_beneficiary_accepted": _unregistered,
     "double_execute_moves_money_twice": _double_execute,
+    "concurrent_double_execute_moves_money_twice": _concurrent_double_execute,
+    "fee_above_prepared_total": _fee_above_total,
     "expired_order_executes": _expired_executes,
     "insufficient_funds_accepted": lambda ref: (lambda t: ref.prepare(t[0], "150.00", consent_id=t[1]).status_code
                                                == 200)(ref.ready_to_pay(funds="100.00")),
@@ -214,6 +240,7 @@ PROBES: dict[str, Probe] = {
     "foreign_wallet_readable": lambda ref: (lambda a, m: ref.call("GET", f"/fintrans/{a.wallet_id}/balance",
                                                                   m.token).status_code == 200)(
         ref.new_customer(), ref.new_customer()),
+    "foreign_writes_allowed": _foreign_write,
     "alg_none_token_accepted": _alg_none,
     "password_hash_exposed": lambda ref: "passwordHash" in ref.register().text,
     "malformed_json_500": _malformed_json,

@@ -15,9 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def reference(*faults: str, order_ttl_s: int = 5) -> Iterator[dict[str, str]]:
-    """A reference deployment started with ``serve --port 0``; yields its FINHUB_* variables."""
-    cmd = [sys.executable, "-m", "finhub_reference", "serve", "--port", "0", "--order-ttl-s", str(order_ttl_s)]
+def reference(*faults: str, order_ttl_s: int = 5, variant: str = "reference") -> Iterator[dict[str, str]]:
+    """A reference deployment started with ``serve --port 0`` (``variant``: its MAY choices); yields its
+    FINHUB_* variables."""
+    cmd = [sys.executable, "-m", "finhub_reference", "serve", "--port", "0", "--order-ttl-s", str(order_ttl_s),
+           "--variant", variant]
     for fault in faults:
         cmd += ["--fault", fault]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,

@@ -54,10 +54,12 @@ async def activate_customer(customer_id: str, request: Request,
                             principal: Principal = Depends(current_principal)) -> JSONResponse:
     """E11: activate, issue the IBAN and make the wallet ACTIVE (ACT-1 to ACT-8, SEC-5, SM-3, SM-5)."""
     config, store = config_of(request), store_of(request)
-    require_admin(principal)
+    if not (config.variant.customer_activates and principal.is_customer):  # SEC-5 MAY: its own, through customer_for
+        require_admin(principal)
     body = await read_json(request, optional=True)
     fields = FieldReader(body)
-    fields.string("code", max_len=200)  # ACT-8: any code is accepted, none is required
+    # ACT-8: any code is accepted; none is required unless the variant requires one (§8 #36)
+    fields.string("code", required=config.variant.activation_code_required, max_len=200)
     user_ref = fields.string("userId", max_len=254)
     fields.string("activationReason", max_len=2000, non_empty=False)
     fields.string("activatedBy", max_len=254, non_empty=False)

@@ -12,7 +12,7 @@ from finhub_reference.bodies import read_credentials, read_json
 from finhub_reference.envelope import ApiError, ok
 from finhub_reference.routing import SafeRoute
 from finhub_reference.security import issue_token, same_secret
-from finhub_reference.store import Session, new_id
+from finhub_reference.store import Session
 from finhub_reference.timeutil import iso
 
 router = APIRouter(route_class=SafeRoute, tags=["admin"])
@@ -36,7 +36,7 @@ async def create_admin_session(organization_id: str, user_id: str, request: Requ
     roles = ("ADMIN", "POWER_TENANT") if tenant.power else ("ADMIN",)
     with store.lock:
         moment = store.now()
-        session = Session(id=new_id(), tenant_id=tenant.id, kind="ADMIN", user_id=admin.user_id,
+        session = Session(id=store.new_id(), tenant_id=tenant.id, kind="ADMIN", user_id=admin.user_id,
                           owner_id=admin.org_id, roles=roles, refresh_token=secrets.token_urlsafe(32),
                           created_at=moment)
         store.sessions[session.id] = session

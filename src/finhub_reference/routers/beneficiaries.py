@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from finhub_reference.auth import Principal, config_of, current_principal, require_active, store_of, wallet_for
+from finhub_reference.auth import (Principal, config_of, current_principal, require_active, require_readable,
+                                   store_of, wallet_for)
 from finhub_reference.bodies import FieldReader, read_json
 from finhub_reference.envelope import ApiError, compact, field_error, ok
 from finhub_reference.iban import BIC_PATTERN, ISO_4217, iban_problem
 from finhub_reference.routing import SafeRoute
-from finhub_reference.store import Beneficiary, new_id
+from finhub_reference.store import Beneficiary
 from finhub_reference.timeutil import iso
 
 router = APIRouter(route_class=SafeRoute, tags=["beneficiaries"])
@@ -40,11 +41,12 @@ def beneficiary_payload(b: Beneficiary) -> dict[str, Any]:
 @router.post("/api/v2.1/fintrans/{account_id}/beneficiaries")
 async def add_beneficiary(account_id: str, request: Request,
                           principal: Principal = Depends(current_principal)) -> JSONResponse:
-    """E14: register a payee on an ACTIVE wallet (BEN-1 to BEN-5, BEN-7, IBAN-1, WAL-3)."""
+    """E14: register a payee on an ACTIVE wallet of the caller (BEN-1 to BEN-5, BEN-7, IBAN-1, WAL-3, SEC-4)."""
     config, store = config_of(request), store_of(request)
+    foreign_ok = config.fault("foreign_writes_allowed")
     body = await read_json(request)
     with store.lock:
-        require_active(wallet_for(store, principal, account_id, write=True))
+        require_active(wallet_for(store, principal, account_id, write=True, foreign_ok=foreign_ok))
     fields = FieldReader(body)
     party = fields.string("partyType", choices=PARTY_TYPES, upper=True, max_len=40) or "INDIVIDUAL_CUSTOMER"
     iban = fields.string("iban", required=True, max_len=64)
@@ -68,16 +70,18 @@ async def add_beneficiary(account_id: str, request: Request,
     if currency is not None and currency not in ISO_4217 and not config.fault("invalid_currency_accepted"):
         raise field_error("currency", "is not an ISO 4217 currency code")
     with store.lock:
-        wallet = wallet_for(store, principal, account_id, write=True)
+        wallet = wallet_for(store, principal, account_id, write=True, foreign_ok=foreign_ok)
         require_active(wallet)
         duplicate = next((b for b in store.wallet_beneficiaries(wallet.id) if b.iban == iban), None)
+        if duplicate is not None and config.variant.duplicate_beneficiary_same_id:
+            return ok(beneficiary_payload(duplicate), status=201)  # BEN-5 MAY: success with the same id
         if duplicate is not None and not config.fault("duplicate_beneficiary_accepted"):
             raise ApiError(409, "DUPLICATE_BENEFICIARY", "This IBAN is already a beneficiary of the account",
                            beneficiaryId=duplicate.id)
         details = compact({"firstName": first, "lastName": last, "companyName": company, "bic": bic,
                            "currency": currency or wallet.currency, "country": country or iban[:2],
                            "networkName": network or "SEPA", **extras})
-        beneficiary = Beneficiary(id=new_id(), wallet_id=wallet.id, party_type=party, iban=iban,
+        beneficiary = Beneficiary(id=store.new_id(), wallet_id=wallet.id, party_type=party, iban=iban,
                                   created_at=store.now(), details=details)
         store.beneficiaries[beneficiary.id] = beneficiary
         return ok(beneficiary_payload(beneficiary), status=201)
@@ -90,4 +94,5 @@ async def list_beneficiaries(account_id: str, request: Request,
     store = store_of(request)
     with store.lock:
         wallet = wallet_for(store, principal, account_id, write=False)
+        require_readable(store.config, wallet)
         return ok([beneficiary_payload(b) for b in store.wallet_beneficiaries(wallet.id)])

@@ -7,6 +7,7 @@ in ``blocked``. Execute moves the money once, synchronously.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import datetime, timezone
 from typing import Any
@@ -22,7 +23,7 @@ from finhub_reference.envelope import ApiError, compact, field_error, ok
 from finhub_reference.money import amount_dto, formatted, parse_amount, require_positive
 from finhub_reference.routing import SafeRoute
 from finhub_reference.security import sign
-from finhub_reference.store import Beneficiary, PaymentConsent, Store, Wallet, new_id
+from finhub_reference.store import Beneficiary, PaymentConsent, Store, Wallet
 from finhub_reference.timeutil import iso, parse_ts
 
 router = APIRouter(route_class=SafeRoute, tags=["payments"])
@@ -31,6 +32,8 @@ OPERATION_TYPES = ("TRANSFER", "TOPUP", "EXTERNAL", "INTERNAL", "EXCHANGE", "WIT
 TRANSFER_TYPES = ("EXTERNAL", "INTERNAL", "TRANSFER")
 DAY_S = 24 * 3600
 SKEW_S = 60
+#: How long the ``concurrent_double_execute_moves_money_twice`` fault yields between its check and the execute.
+RACE_WINDOW_S = 0.2
 
 
 def consent_payload(consent: PaymentConsent, moment: float) -> dict[str, Any]:
@@ -96,14 +99,14 @@ async def create_payment_consent(account_id: str, operation_type: str, request: 
             if known is None or known.wallet_id != wallet.id:
                 raise ApiError(422, "BENEFICIARY_NOT_FOUND", f"Beneficiary {ref} is not registered on the account")
         consent = PaymentConsent(
-            id=new_id(), wallet_id=wallet.id, operation_type=op, code=f"{secrets.randbelow(10**6):06d}",
+            id=store.new_id(), wallet_id=wallet.id, operation_type=op, code=f"{secrets.randbelow(10**6):06d}",
             valid_from=valid_from, valid_until=valid_until, created_at=moment, max_amount=max_amount,
             currency=wallet.currency, allowed_beneficiaries=tuple(allowed) if allowed is not None else None,
             title=title, description=description)
         store.payment_consents[consent.id] = consent
     magic = sign(config.jwt_secret, {"typ": "PAYMENT_CONSENT", "consentId": consent.id, "accountId": wallet.id,
                                      "answer": consent.code, "iat": int(moment), "exp": int(valid_until)})
-    return ok({**consent_payload(consent, moment), "magicLinkToken": magic,
+    return ok({**consent_payload(consent, moment), **config.variant.code_delivery(magic, consent.code),
                "message": "Payment consent created successfully"}, status=201)
 
 
@@ -157,6 +160,18 @@ def _consent(store: Store, wallet: Wallet, body: dict[str, Any], amount: int,
     return covering[-1]
 
 
+def _consent_at_prepare(store: Store, config: Config, wallet: Wallet, body: dict[str, Any], amount: int,
+                        beneficiary: Beneficiary | None) -> PaymentConsent | None:
+    """PAY-2 at E15. Under fault ``payment_consent_not_required`` a transfer with no covering consent is prepared
+    anyway (None), yet one that has a consent keeps it, so that E16 still checks its code: PAY-2 alone breaks."""
+    try:
+        return _consent(store, wallet, body, amount, beneficiary)
+    except ApiError:
+        if config.fault("payment_consent_not_required"):
+            return None
+        raise
+
+
 def _check_limits(store: Store, config: Config, wallet: Wallet, amount: int) -> None:
     """PAY-9, RISK-4: per-transaction, daily and monthly (UTC calendar) limits by risk class."""
     customer = store.customers[wallet.customer_id]
@@ -193,24 +208,25 @@ async def prepare_transfer(account_id: str, request: Request,
         require_active(wallet)
         beneficiary = _beneficiary(store, config, wallet, body)
         consent = None
-        if not config.fault("payment_consent_not_required"):
-            consent = _consent(store, wallet, body, amount, beneficiary)
+        if not config.variant.consent_checked_at_execute:
+            consent = _consent_at_prepare(store, config, wallet, body, amount, beneficiary)
         if not config.fault("transfer_limit_ignored"):
             _check_limits(store, config, wallet, amount)
         total = amount + config.transfer_processing_fee + config.transfer_network_fee
-        if total > wallet.available and not config.fault("insufficient_funds_accepted"):
+        reserved = total if config.variant.reservation == "R1" else 0  # PAY-6 R2: funds re-checked at E16
+        if reserved and total > wallet.available and not config.fault("insufficient_funds_accepted"):
             if config.fault("refused_prepare_reserves"):
                 wallet.blocked += wallet.available
             raise ApiError(422, "INSUFFICIENT_FUNDS", "Insufficient available funds",
                            availableBalance=formatted(wallet.available), requiredAmount=formatted(total),
                            currency=wallet.currency)
         order = orders.new_order(store, config, wallet, "TRANSFER", amount, config.transfer_processing_fee,
-                                 config.transfer_network_fee, reserved=total,
+                                 config.transfer_network_fee, reserved=reserved,
                                  beneficiary_id=beneficiary.id if beneficiary else None,
                                  consent_id=consent.id if consent else None,
                                  description=body.get("description") if isinstance(body.get("description"), str)
                                  else None)
-        wallet.blocked += total
+        wallet.blocked += reserved
         return ok(orders.prepared_payload(order, consent_required=consent is not None))
 
 
@@ -220,8 +236,36 @@ async def execute_transfer(account_id: str, request: Request,
     """E16: execute a prepared transfer at most once, synchronously (PAY-4, PAY-7, PAY-10, PAY-12, PAY-13)."""
     config, store = config_of(request), store_of(request)
     body = await read_json(request)
-    orders.prepared_order_id(body)
+    order_id = orders.prepared_order_id(body)
+    racy = config.fault("concurrent_double_execute_moves_money_twice")
+    if racy:
+        await _check_then_yield(store, principal, account_id, order_id)
     with store.lock:
         wallet = wallet_for(store, principal, account_id, write=True)
         require_active(wallet)
-        return ok(orders.execute(store, config, wallet, body, "TRANSFER"))
+        consent_id = _consent_at_execute(store, config, wallet, body)
+        return ok(orders.execute(store, config, wallet, body, "TRANSFER", status_checked=racy, consent_id=consent_id))
+
+
+def _consent_at_execute(store: Store, config: Config, wallet: Wallet, body: dict[str, Any]) -> str | None:
+    """PAY-2 MAY (§8 #46): a variant checks the payment consent at E16 (the one named there, else any that covers
+    the order); None when the variant checks it at E15 or the order cannot be executed anyway."""
+    order = store.orders.get(str(body.get("preparedOrderId")))
+    if (not config.variant.consent_checked_at_execute or order is None or order.wallet_id != wallet.id
+            or order.kind != "TRANSFER" or order.status != "READY"):
+        return None
+    named = lookup(body, "consentConfirmation.consentId") or body.get("consentId")
+    beneficiary = store.beneficiaries.get(order.beneficiary_id) if order.beneficiary_id else None
+    return _consent(store, wallet, {"consentId": named} if isinstance(named, str) else {}, order.amount,
+                    beneficiary).id
+
+
+async def _check_then_yield(store: Store, principal: Principal, account_id: str, order_id: str) -> None:
+    """Fault ``concurrent_double_execute_moves_money_twice``: PAY-4's "already executed?" check apart from the
+    money movement, with a yield between them, so that only executes sent at the same moment slip through."""
+    with store.lock:
+        wallet = wallet_for(store, principal, account_id, write=True)
+        order = store.orders.get(order_id)
+        if order is not None and order.wallet_id == wallet.id and order.status == "EXECUTED":
+            raise ApiError(409, "ORDER_ALREADY_EXECUTED", "The prepared order has already been executed")
+    await asyncio.sleep(RACE_WINDOW_S)

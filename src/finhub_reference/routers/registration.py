@@ -14,7 +14,7 @@ from finhub_reference.bodies import FieldReader, lookup, read_json
 from finhub_reference.envelope import ApiError, compact, field_error, ok, validation_failed
 from finhub_reference.routing import SafeRoute
 from finhub_reference.security import hash_password, password_violations
-from finhub_reference.store import Customer, User, Wallet, new_id
+from finhub_reference.store import Customer, User, Wallet
 from finhub_reference.timeutil import iso, parse_date, today_utc
 
 router = APIRouter(route_class=SafeRoute, tags=["registration"])
@@ -52,7 +52,8 @@ async def register_individual_customer(request: Request,
                                        principal: Principal = Depends(current_principal)) -> JSONResponse:
     """E2: register a customer (REG-1 to REG-8, CAT-2 to CAT-5, TEN-3, TEN-5, SEC-1)."""
     config, store = config_of(request), store_of(request)
-    require_admin(principal)
+    if not config.variant.customer_registers:
+        require_admin(principal)
     body = await read_json(request)
     fields = FieldReader(body)
     first_name = fields.string("firstName", required=True, max_len=100)
@@ -75,7 +76,8 @@ async def register_individual_customer(request: Request,
         if born is None or born >= today_utc():
             raise field_error("dateOfBirth", "must be a past date in YYYY-MM-DD form")
     problems = password_violations(password, skip=frozenset(
-        clause for clause, fault in _CLAUSE_FAULTS.items() if config.fault(fault)))
+        clause for clause, fault in _CLAUSE_FAULTS.items() if config.fault(fault)),
+        min_length=config.variant.password_min_length, no_repeats=config.variant.password_no_repeats)
     if problems:
         raise validation_failed([{"field": "password", "message": p} for p in problems], error="WEAK_PASSWORD",
                                 message="Password does not meet the security requirements")
@@ -85,7 +87,7 @@ async def register_individual_customer(request: Request,
     category = None
     ref = _category_ref(body)
     if ref is not None:
-        category = catalog.resolve(principal.tenant, ref)
+        category = catalog.resolve(principal.tenant, ref, by_database_id=config.variant.database_id_accepted)
         if category is None and not config.fault("unknown_category_accepted"):
             raise ApiError(400, "CATEGORY_NOT_FOUND", f"Category {ref} not found in the tenant's hierarchy",
                            field="customerCategory.id")
@@ -106,11 +108,12 @@ async def register_individual_customer(request: Request,
                            field="email")
         moment = store.now()
         customer = Customer(
-            id=new_id(), tenant_id=tenant_id, user_id=new_id(), person_id=new_id(), wallet_id=new_id(),
+            id=store.new_id(), tenant_id=tenant_id, user_id=store.new_id(), person_id=store.new_id(),
+            wallet_id=store.new_id(),
             first_name=first_name, last_name=last_name, email=email, created_at=moment,
             category_id=category.category_id if category else None,
             category_name=category.name if category else None,
-            risk=category.risk if category else "MEDIUM",
+            risk=category.risk if category else config.variant.uncategorized_risk,
             profile=compact({"phone": phone, "gender": gender, "dateOfBirth": birth, "nationality": nationality}),
         )
         user = User(id=customer.user_id, customer_id=customer.id, tenant_id=tenant_id, username=email,

@@ -13,7 +13,7 @@ from finhub_reference.config import Config
 from finhub_reference.envelope import ApiError, not_found, ok
 from finhub_reference.routing import SafeRoute
 from finhub_reference.security import issue_token, same_secret, verify_password
-from finhub_reference.store import Customer, Session, new_id
+from finhub_reference.store import Customer, Session
 from finhub_reference.timeutil import iso
 
 router = APIRouter(route_class=SafeRoute, tags=["sessions"])
@@ -75,8 +75,9 @@ async def create_customer_session(customer_id: str, user_id: str, request: Reque
                            errorType="AUTHENTICATION", attempts=user.failed_attempts,
                            maxAttempts=config.lockout_threshold, lockoutTime=None)
         user.failed_attempts = 0
-        session = Session(id=new_id(), tenant_id=tenant.id, kind="CUSTOMER", user_id=user.id, owner_id=customer.id,
-                          roles=("USER",), refresh_token=secrets.token_urlsafe(32), created_at=moment)
+        session = Session(id=store.new_id(), tenant_id=tenant.id, kind="CUSTOMER", user_id=user.id,
+                          owner_id=customer.id, roles=("USER",), refresh_token=secrets.token_urlsafe(32),
+                          created_at=moment)
         store.sessions[session.id] = session
     return ok(_customer_token(config, customer, session, moment))
 
@@ -99,10 +100,15 @@ async def end_customer_session(customer_id: str, user_id: str, session_id: str, 
         if not own_path and not config.fault("foreign_logout_allowed"):
             raise not_found("Session")
         session = store.sessions.get(session_id)
-        if (session is None or session.revoked or session.kind != "CUSTOMER" or session.owner_id != customer_id
-                or session.user_id != user_id or session.tenant_id != principal.tenant.id):
+        ended_again = session is not None and session.revoked and config.variant.repeated_logout_succeeds
+        if (session is None or (session.revoked and not ended_again) or session.kind != "CUSTOMER"
+                or session.owner_id != customer_id or session.user_id != user_id
+                or session.tenant_id != principal.tenant.id):
             raise not_found("Session")
-        if not config.fault("logout_does_not_revoke"):
+        if config.fault("logout_does_not_revoke"):
+            # only the refresh token dies (S9 still refuses it after E4): the fault breaks SES-6 and nothing else
+            session.refresh_token = secrets.token_urlsafe(32)
+        else:
             session.revoked = True
     return ok({"sessionId": session_id, "success": True, "message": "Session terminated successfully"})
 

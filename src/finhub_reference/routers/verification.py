@@ -2,7 +2,8 @@
 
 IN_PROGRESS (initiate) -> PENDING (submit) -> APPROVED or REJECTED, both final. High-risk customers are
 approved only by a power-tenant admin (RISK-1, RISK-2); that approval is the one cross-tenant action
-(TEN-6).
+(TEN-6). The variant's choices (status names, re-initiation, implicit initiation, auto-approval, rejection
+style, V1 or V2, the tenant step) are consulted where each applies (§8 #22 to #31).
 """
 
 from __future__ import annotations
@@ -12,19 +13,19 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from finhub_reference.auth import Principal, config_of, current_principal, customer_for, store_of
+from finhub_reference.auth import Principal, config_of, current_principal, customer_for, require_customer, store_of
 from finhub_reference.bodies import FieldReader, read_json
 from finhub_reference.config import Config
 from finhub_reference.envelope import ApiError, compact, field_error, not_found, ok
 from finhub_reference.routing import SafeRoute
-from finhub_reference.store import Customer, Store, Verification, new_id
+from finhub_reference.store import Customer, Store, Verification
 from finhub_reference.timeutil import iso, parse_date, today_utc
 
 router = APIRouter(route_class=SafeRoute, tags=["verification"])
 
 VERIFICATION_TYPES = ("IDENTITY", "STANDARD", "ENHANCED", "SIMPLIFIED")
 DOCUMENT_TYPES = ("PASSPORT", "ID_CARD", "GOVERNMENT_ID", "NATIONAL_ID", "DRIVERS_LICENSE")
-OPEN = ("IN_PROGRESS", "PENDING")
+PENDING_POWER = "PENDING_POWER_TENANT_APPROVAL"  # RISK-1 V2: the tenant step done, the power step open
 
 
 def verification_payload(v: Verification, customer: Customer) -> dict[str, Any]:
@@ -57,29 +58,49 @@ async def initiate_verification(customer_id: str, request: Request,
     await read_json(request, optional=True)
     with store.lock:
         customer = customer_for(store, principal, customer_id)
+        _customer_step(config, principal)
         if customer.active:
             raise ApiError(409, "ALREADY_ACTIVE", "The customer is already active")
         latest = store.latest_verification(customer.id)
-        if latest is not None and latest.status in OPEN:
+        if latest is not None and not latest.decided:
+            if config.variant.initiate_while_open == "same":
+                return ok(verification_payload(latest, customer))  # VER-8 MAY: success with the same id
             raise ApiError(409, "VERIFICATION_ALREADY_OPEN", "A verification is already open",
                            verificationId=latest.id)
         if latest is not None and latest.status == "APPROVED" and not config.fault("reinitiate_after_approval"):
             raise ApiError(409, "VERIFICATION_ALREADY_DECIDED", "The customer is already verified",
                            verificationId=latest.id)
-        verification = Verification(id=new_id(), customer_id=customer.id, tenant_id=customer.tenant_id,
-                                    required_level=customer.required_level, started_at=store.now())
-        store.add_verification(verification)
+        if latest is not None and latest.status == "REJECTED" and not config.variant.reinitiate_after_rejection:
+            raise ApiError(409, "VERIFICATION_ALREADY_DECIDED", "The verification was rejected",
+                           verificationId=latest.id)
+        verification = _open(store, config, customer)
         return ok(verification_payload(verification, customer))
+
+
+def _customer_step(config: Config, principal: Principal) -> None:
+    """VER-1 MAY (§8 #22): a variant may refuse admin tokens on E5 and E6."""
+    if not config.variant.admin_on_customer_steps:
+        require_customer(principal)
+
+
+def _open(store: Store, config: Config, customer: Customer) -> Verification:
+    """A new verification in the variant's initial status (SM-4)."""
+    verification = Verification(id=store.new_id(), customer_id=customer.id, tenant_id=customer.tenant_id,
+                                required_level=customer.required_level, started_at=store.now(),
+                                status=config.variant.status_names["initiated"])
+    store.add_verification(verification)
+    return verification
 
 
 @router.post("/api/v2.1/customer/individual/{customer_id}/verification")
 async def submit_verification(customer_id: str, request: Request,
                               principal: Principal = Depends(current_principal)) -> JSONResponse:
-    """E6: submit identity documents, IN_PROGRESS -> PENDING (VER-3, VER-10, SM-4)."""
-    store = store_of(request)
+    """E6: submit identity documents, IN_PROGRESS -> PENDING (VER-3, VER-9, VER-10, SM-4)."""
+    config, store = config_of(request), store_of(request)
     body = await read_json(request)
     with store.lock:
         customer_for(store, principal, customer_id)
+        _customer_step(config, principal)
     fields = FieldReader(body)
     verification_type = fields.string("verificationType", choices=VERIFICATION_TYPES, upper=True, max_len=40)
     fields.obj("verificationData", required=True)
@@ -101,15 +122,20 @@ async def submit_verification(customer_id: str, request: Request,
     with store.lock:
         customer = customer_for(store, principal, customer_id)
         latest = store.latest_verification(customer.id)
+        if latest is None and config.variant.implicit_initiation:
+            latest = _open(store, config, customer)  # VER-10 MAY: submit initiates
         if latest is None:
             raise ApiError(409, "VERIFICATION_NOT_INITIATED", "Initiate a verification first")
         if latest.decided:
             raise ApiError(409, "VERIFICATION_ALREADY_DECIDED", "The verification is already decided",
                            verificationId=latest.id, status=latest.status)
-        latest.status = "PENDING"
+        latest.status = config.variant.status_names["submitted"]
         latest.submitted_at = store.now()
         latest.verification_type = verification_type or "IDENTITY"
         latest.documents = [{"documentType": document_type, "status": "RECEIVED"}]
+        if config.variant.auto_approve_standard and not customer.high_risk:  # VER-9: standard risk only
+            latest.status, latest.level = "APPROVED", "TENANT_VERIFIED"
+            latest.decided_at, latest.decided_by = latest.submitted_at, "AUTO_APPROVAL"
         return ok(verification_payload(latest, customer))
 
 
@@ -138,13 +164,18 @@ async def get_verification(verification_id: str, request: Request,
 
 
 def _decide(request: Request, principal: Principal, verification_id: str, status: str,
-            body: dict[str, Any], fields: FieldReader) -> JSONResponse:
-    """S2/S3: approve or reject (VER-5, VER-6, VER-7, VER-11, RISK-1 to RISK-3, TEN-6)."""
+            body: dict[str, Any], fields: FieldReader, *, by_status: bool = False) -> JSONResponse:
+    """S2/S3: approve or reject (VER-5, VER-6, VER-7, VER-11, RISK-1 to RISK-3, TEN-6).
+
+    ``by_status``: a rejection asked for through S2's ``status`` (style A), which a variant may not serve.
+    """
     config, store = config_of(request), store_of(request)
     if not principal.is_admin and not config.fault("customer_can_approve"):
         raise ApiError(403, "FORBIDDEN", "Only administrators can decide verifications")
     with store.lock:
         verification = _visible_verification(store, config, principal, verification_id)
+    if status == "REJECTED" and by_status and not config.variant.rejection_by_status:
+        raise field_error("status", "rejections go through /reject")  # VER-11 style B only: a 4xx, never approval
     body_id = fields.string("verificationId", max_len=100)
     fields.string("comment", max_len=2000, non_empty=False)
     fields.string("approvalLevel", choices=("TENANT_VERIFIED", "POWER_TENANT_VERIFIED"), upper=True, max_len=40)
@@ -161,6 +192,13 @@ def _decide(request: Request, principal: Principal, verification_id: str, status
                            status=verification.status)
         if status == "APPROVED":
             power_needed = customer.high_risk and not principal.power
+            if power_needed and config.variant.tenant_on_high_risk == "V2" \
+                    and not config.fault("tenant_admin_approves_high_risk"):
+                return ok(verification_payload(_tenant_step(verification, principal), customer))
+            if principal.power and customer.high_risk and config.variant.power_needs_tenant_step \
+                    and verification.status != PENDING_POWER:
+                raise ApiError(409, "TENANT_APPROVAL_REQUIRED", "The tenant admin's approval comes first",
+                               status=verification.status)
             if power_needed and not config.fault("tenant_admin_approves_high_risk"):
                 raise ApiError(403, "POWER_TENANT_APPROVAL_REQUIRED",
                                "High-risk customers need power-tenant approval", requiredApprovalLevel=
@@ -177,6 +215,15 @@ def _decide(request: Request, principal: Principal, verification_id: str, status
         return ok(verification_payload(verification, customer))
 
 
+def _tenant_step(verification: Verification, principal: Principal) -> Verification:
+    """RISK-1 V2: a tenant admin's approval of a high-risk verification leaves it open, awaiting the power
+    tenant (a repeated one changes nothing); it never makes the customer activatable."""
+    if verification.status != PENDING_POWER:
+        verification.status, verification.level = PENDING_POWER, "TENANT_VERIFIED"
+        verification.decided_by = principal.session.user_id
+    return verification
+
+
 @router.post("/api/v2.1/verifications/{verification_id}/approve")
 async def approve_verification(verification_id: str, request: Request,
                                principal: Principal = Depends(current_principal)) -> JSONResponse:
@@ -186,7 +233,7 @@ async def approve_verification(verification_id: str, request: Request,
     status = fields.string("status", choices=("APPROVED", "REJECTED"), upper=True, max_len=20) or "APPROVED"
     if fields.errors:
         fields.check()
-    return _decide(request, principal, verification_id, status, body, fields)
+    return _decide(request, principal, verification_id, status, body, fields, by_status=True)
 
 
 @router.post("/api/v2.1/verifications/{verification_id}/reject")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from finhub_reference.auth import Principal, config_of, current_principal, store_of, wallet_for
+from finhub_reference.auth import Principal, config_of, current_principal, require_readable, store_of, wallet_for
 from finhub_reference.config import Config
 from finhub_reference.envelope import compact, ok
 from finhub_reference.money import formatted
@@ -69,6 +69,7 @@ async def get_balance(account_id: str, request: Request,
     config, store = config_of(request), store_of(request)
     with store.lock:
         wallet = wallet_for(store, principal, account_id, write=False)
+        require_readable(config, wallet)
         return ok(balance_payload(config, wallet))
 
 
@@ -79,6 +80,7 @@ async def get_allowed_operations(account_id: str, request: Request,
     config, store = config_of(request), store_of(request)
     with store.lock:
         wallet = wallet_for(store, principal, account_id, write=False)
+        require_readable(config, wallet)
         moment = store.now()
         consents = store.wallet_consents(wallet.id)
         data: dict[str, Any] = {
