@@ -11,6 +11,10 @@ with any rule of the fault's family (``PAY-10`` → every ``@PAY_*``) plus the `
   wrong rule);
 * **survived** otherwise (the run was incomplete, conformant, or ended in an error).
 
+The rules a run violated other than the fault's own are its **collateral** rules: a fault should break exactly
+one MUST rule, so a collateral rule is either one the profile states as a consequence of the fault's (e.g. VER-7
+and SEC-5), a coarse fault, or a scenario that blames the wrong rule; the report lists them to keep that visible.
+
 Faults run in parallel (``--jobs N``, each a reference and a suite process), longest families first. The
 **time to first failure** of a fault is measured from the launch of its suite process to the ``stop``
 timestamp of the first Allure result whose status is ``failed`` (a non-conformance: the suite's
@@ -83,6 +87,7 @@ class Outcome:
     kill: str  # strong, weak, survived
     verdict: str
     violated_rules: list[str]
+    collateral: list[str]  # violated rules other than the fault's own
     failed_scenarios: list[str]
     first_failure_s: float | None
     run_s: float
@@ -108,6 +113,11 @@ def classify(verdict: dict, rule: str) -> str:
     if verdict.get("verdict") != "not conformant":
         return "survived"
     return "strong" if rule in verdict.get("violated_rules", []) else "weak"
+
+
+def collateral(verdict: dict, rule: str) -> list[str]:
+    """The rules a run violated besides the fault's own (see the module docstring)."""
+    return sorted(r for r in verdict.get("violated_rules", []) if r != rule)
 
 
 def failed_scenarios(verdict: dict) -> list[str]:
@@ -162,7 +172,7 @@ def run_fault(fault: Fault, workdir: Path) -> Outcome:
     except (OSError, ValueError):
         verdict = {"verdict": "no verdict (see run.log)"}
     return Outcome(fault.name, fault.rule, fault.family, classify(verdict, fault.rule), verdict["verdict"],
-                   verdict.get("violated_rules", []), failed_scenarios(verdict),
+                   verdict.get("violated_rules", []), collateral(verdict, fault.rule), failed_scenarios(verdict),
                    first_failure_s(report_dir, launched_at), run_s)
 
 
@@ -182,7 +192,8 @@ def run_catalogue(faults: list[Fault], jobs: int, workdir: Path, progress=print)
 
     def one(fault: Fault) -> Outcome:
         outcome = run_fault(fault, workdir)
-        progress(f"{outcome.kill:<8} {outcome.fault:<45} {outcome.rule:<7} {outcome.run_s:6.1f} s")
+        progress(f"{outcome.kill:<8} {outcome.fault:<45} {outcome.rule:<7} {outcome.run_s:6.1f} s"
+                 + (f"  collateral {', '.join(outcome.collateral)}" if outcome.collateral else ""))
         return outcome
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -210,6 +221,7 @@ def score(outcomes: list[Outcome], wall_s: float, jobs: int) -> dict:
         "totals": {
             "catalogue": total, "killed": counts["strong"] + counts["weak"], "strong": counts["strong"],
             "weak": counts["weak"], "survived": counts["survived"],
+            "with_collateral": sum(1 for o in outcomes if o.collateral),
             "kill_rate": round((counts["strong"] + counts["weak"]) / total, 3) if total else None,
             "strong_kill_rate": round(counts["strong"] / total, 3) if total else None,
             "wall_s": wall_s, "jobs": jobs, "sum_of_run_s": round(sum(o.run_s for o in outcomes), 1),
@@ -220,6 +232,7 @@ def score(outcomes: list[Outcome], wall_s: float, jobs: int) -> dict:
             "strong": "not conformant, and the fault's rule is in violated_rules",
             "weak": "not conformant by other rules only",
             "survived": "any other verdict",
+            "collateral": "violated rules other than the fault's own",
             "first_failure_s": "suite launch → stop timestamp of the first failed Allure result",
         },
     }
@@ -235,7 +248,8 @@ def render_markdown(result: dict) -> str:
     t = result["totals"]
     lines = ["# Mutation score of the conformance suite", "",
              f"**{t['strong']} of {t['catalogue']} faults killed by their own rule** "
-             f"(kill rate {t['kill_rate']:.1%}; weak kills {t['weak']}; survived {t['survived']}); "
+             f"(kill rate {t['kill_rate']:.1%}; weak kills {t['weak']}; survived {t['survived']}; "
+             f"{t['with_collateral']} with collateral rules); "
              f"wall time {t['wall_s']} s with {t['jobs']} job(s), {t['sum_of_run_s']} s of suite runs.", "",
              f"Selection per fault: {result['method']['selection']}. Time to first failure: "
              f"{result['method']['first_failure_s']}.", "",
@@ -243,12 +257,13 @@ def render_markdown(result: dict) -> str:
     for family, e in result["families"].items():
         lines.append(f"| {family} | {e['faults']} | {e['strong']} | {e['weak']} | {e['survived']} | "
                      f"{e['kill_rate']:.0%} |")
-    lines += ["", "| Fault | Rule | Kill | Verdict | Failed scenarios | First failure (s) | Run (s) |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["", "| Fault | Rule | Kill | Collateral | Verdict | Failed scenarios | First failure (s) | Run (s) |",
+              "|---|---|---|---|---|---|---|---|"]
     for f in result["faults"]:
         scenarios = "<br>".join(f["failed_scenarios"]) or "–"
         first = "–" if f["first_failure_s"] is None else f"{f['first_failure_s']:.1f}"
-        lines.append(f"| {f['fault']} | {f['rule']} | {f['kill']} | {f['verdict']} | {scenarios} | {first} | "
+        lines.append(f"| {f['fault']} | {f['rule']} | {f['kill']} | {', '.join(f['collateral']) or '–'} | "
+                     f"{f['verdict']} | {scenarios} | {first} | "
                      f"{f['run_s']:.1f} |")
     return "\n".join(lines) + "\n"
 
@@ -279,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
                                progress=lambda line: print(line, flush=True))
     write_reports(result, args.output)
     t = result["totals"]
-    print(f"\n{t['strong']}/{t['catalogue']} killed by their own rule, {t['weak']} weak, {t['survived']} survived; "
+    print(f"\n{t['strong']}/{t['catalogue']} killed by their own rule, {t['weak']} weak, {t['survived']} survived, "
+          f"{t['with_collateral']} with collateral rules; "
           f"wall time {t['wall_s']} s with --jobs {t['jobs']} (suite runs: {t['sum_of_run_s']} s)")
     print("slowest: " + ", ".join(f"{s['fault']} {s['run_s']} s" for s in t["slowest"]))
     for f in offenders(result):

@@ -143,16 +143,32 @@ def status_not_active(outcome, name):
 
 @then(step("{name:Persona}'s default wallet is not active"))
 def default_wallet_inactive(bank, cast, name):
-    """REG-7 / WAL-3: the default wallet, when addressable, is not ACTIVE."""
+    """REG-7: the default wallet, when addressable, is not ACTIVE. Registration's own word on the wallet is
+    REG-7's evidence; a read showing ACTIVE a wallet that registration reported inactive misreports an inactive
+    wallet, which WAL-3 forbids (REG-7: "WAL-3 applies to it"), so that failure is WAL-3's."""
     customer = cast[name]
     if customer.account_id is None:
         pytest.skip("the deployment exposes no wallet id before activation (REG-7): nothing to address")
+    registered = customer.registration.get("wallet.status")
+    if _active(registered):
+        raise NonConformance("REG-7", "registration created an active default wallet",
+                             received=customer.registration.describe() + f" wallet.status {registered!r}",
+                             expected="not ACTIVE")
     bank.log_in_ok(customer)
     balance = bank.client.get_balance(customer.caller, customer.account_id)
     status = balance.get("status")
-    if balance.ok and isinstance(status, str) and status.upper() == "ACTIVE":
+    if balance.ok and _active(status):
+        if isinstance(registered, str):
+            raise NonConformance("WAL-3", f"a read shows the default wallet ACTIVE although registration "
+                                 f"reported it {registered!r}", received=balance.describe() + f" status {status!r}",
+                                 expected="not ACTIVE before activation")
         raise NonConformance("REG-7", "the default wallet is active right after registration",
                              received=balance.describe() + f" status {status!r}", expected="not ACTIVE")
+
+
+def _active(status) -> bool:
+    """A wallet status that says ACTIVE (WAL-3's word for an enabled wallet)."""
+    return isinstance(status, str) and status.upper() == "ACTIVE"
 
 
 @then("the registration is refused as invalid input")

@@ -17,6 +17,11 @@ from scripts import mutation_score
 
 NEW_FAULTS = {"concurrent_double_execute_moves_money_twice": "PAY-4", "fee_above_prepared_total": "PAY-10",
               "foreign_writes_allowed": "SEC-4"}
+#: The only faults allowed to break a rule besides their own: the profile makes their behaviour a violation of
+#: both (§0.3 VER-7 and SEC-5; PAY-6 "no sequence of calls takes available below 0"; PAY-10 "and WAL-2 holds";
+#: TEN-1 "a missing header gets 400, 401 or 403"). Any other collateral rule is a coarse fault or a mis-blame.
+STATED_TWICE = {"customer_can_approve": {"SEC-5"}, "insufficient_funds_accepted": {"PAY-6"},
+                "reservation_never_released": {"WAL-2"}, "missing_tenant_header_500": {"TEN-1"}}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +51,13 @@ def test_every_seeded_fault_is_killed_by_its_own_rule(score):
     offenders = [f"{f['kill']}: {f['fault']} ({f['rule']}) → {f['verdict']}, violated "
                  f"{', '.join(f['violated_rules']) or 'nothing'}" for f in mutation_score.offenders(score)]
     assert not offenders, "faults not killed by their own rule:\n" + "\n".join(offenders)
+
+
+def test_a_fault_breaks_another_rule_only_where_the_profile_says_so(score):
+    stray = {f["fault"]: sorted(set(f["collateral"]) - STATED_TWICE.get(f["fault"], set()))
+             for f in score["faults"]}
+    stray = {fault: rules for fault, rules in stray.items() if rules}
+    assert not stray, f"rules broken besides the fault's own that the profile does not tie to it: {stray}"
 
 
 def test_the_report_accounts_for_every_fault_family_and_total(score, score_folder, catalogue):
@@ -93,3 +105,21 @@ def test_time_to_first_failure_is_when_the_first_failing_scenario_finished(tmp_p
         (results / f"{index}-result.json").write_text(json.dumps({"status": status, "stop": stop_ms}))
     assert mutation_score.first_failure_s(tmp_path, launched_at=1_000.0) == 2.25
     assert mutation_score.first_failure_s(tmp_path / "nothing-here", launched_at=1_000.0) is None
+
+
+def test_collateral_rules_are_the_violated_rules_besides_the_faults_own():
+    assert mutation_score.collateral({"violated_rules": ["SES-9", "GEN-8", "SES-6"]}, "SES-6") == ["GEN-8", "SES-9"]
+    assert mutation_score.collateral({"verdict": "incomplete"}, "SES-6") == []
+
+
+def test_the_report_counts_and_lists_collateral_rules():
+    outcomes = [mutation_score.Outcome("coarse", "SES-6", "SES", "strong", "not conformant", ["SES-6", "SES-9"],
+                                       ["SES-9"], ["t1 (SES-6)", "t2 (SES-9)"], 1.5, 4.0),
+                mutation_score.Outcome("exact", "PAY-4", "PAY", "strong", "not conformant", ["PAY-4"], [],
+                                       ["t3 (PAY-4)"], 2.5, 6.0)]
+    result = mutation_score.score(outcomes, wall_s=6.5, jobs=2)
+    assert result["totals"]["with_collateral"] == 1
+    markdown = mutation_score.render_markdown(result)
+    assert "| coarse | SES-6 | strong | SES-9 | not conformant |" in markdown
+    assert "| exact | PAY-4 | strong | – | not conformant |" in markdown
+    assert "1 with collateral rules" in markdown
