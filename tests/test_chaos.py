@@ -18,7 +18,8 @@ Expected, per the README's verdict table:
   :func:`test_answers_the_profile_forbids_are_non_conformance_even_when_a_middlebox_sent_them`;
 * the same transport faults aimed at reads only (GET): absorbed by the client's retries, the selection
   passes and each retry is in the evidence;
-* a run slower than its ``--budget``: stopped between scenarios, ``incomplete`` (exit 2), reports written.
+* a run slower than its ``--budget``: stopped between scenarios, ``incomplete`` (exit 2), reports written;
+* a target that dies inside the lifecycle state machine (``--tags lifecycle``): still a target error.
 
 Each run is bounded by ``run_suite``'s subprocess timeout; no test asserts timings beyond that.
 """
@@ -140,6 +141,20 @@ TRANSPORT_FAULTS = {
 def test_a_transport_fault_mid_run_makes_the_run_incomplete_never_not_conformant(mode, tmp_path):
     result, proxy = run_through(mode, tmp_path, **TRANSPORT_FAULTS[mode])
     assert proxy.faults >= 1 or proxy.dead.is_set(), "the fault was never injected: the test proves nothing"
+    verdict = assert_reports_written(result)
+    assert (result.exit_code, verdict["verdict"]) == (2, "incomplete"), result.output[-3000:]
+    outcomes = verdict["outcomes"]
+    assert not any(outcomes.get(o) for o in FAILED + ("suite error",)), outcomes
+    assert outcomes.get("target error", 0) >= 1 and not verdict["violated_rules"], verdict["violated_rules"]
+
+
+@pytest.mark.parametrize("after", [60, 200])
+def test_a_target_dying_inside_a_hypothesis_run_is_a_target_error(after, tmp_path):
+    """The state machine's replays fail elsewhere once the target is gone, which Hypothesis reports as its
+    own error: the run must still read as a broken target, never as a suite error or a rule failure."""
+    with chaos("die", after=after) as (proxy, env):
+        result = run_suite(tmp_path, env, ["--tags", "lifecycle"], timeout=RUN_TIMEOUT_S)
+    assert proxy.dead.is_set(), "the target never died: the test proves nothing"
     verdict = assert_reports_written(result)
     assert (result.exit_code, verdict["verdict"]) == (2, "incomplete"), result.output[-3000:]
     outcomes = verdict["outcomes"]

@@ -238,3 +238,22 @@ def test_after_a_refused_connection_calls_fail_at_once_for_a_moment():
     with pytest.raises(TargetError, match="refused connections moments ago"):
         client.get_balance(ALICE, "acc")
     assert len(calls) == 3  # the first call's three attempts; the second never reached the network
+
+
+def test_a_target_that_broke_during_a_hypothesis_run_is_what_the_run_reports():
+    """Hypothesis turns a target dying mid-run into its own error (its replays fail elsewhere): the
+    TargetError prevails, so the scenario is broken rather than a suite error or a rule failure."""
+    client, _ = _client(lambda request: (_ for _ in ()).throw(httpx.ConnectError("refused")))
+    with pytest.raises(TargetError, match="cannot connect"):
+        with client.broken_target_prevails():
+            with pytest.raises(TargetError):
+                client.get_balance(ALICE, "acc")
+            raise RuntimeError("Hypothesis: inconsistent data generation between runs")
+
+
+def test_a_failure_without_a_broken_target_is_left_alone():
+    client, _ = _client(lambda request: httpx.Response(200, json={}))
+    with pytest.raises(NonConformance, match="PAY-4"):
+        with client.broken_target_prevails():
+            client.get_balance(ALICE, "acc")
+            raise NonConformance("PAY-4", "an order ran twice")

@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any, Callable, Iterable, NoReturn
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, NoReturn
 from urllib.parse import quote
 
 import httpx
@@ -102,6 +103,29 @@ class FinHubClient:
         self._next_slot = 0.0
         self._pace_lock = threading.Lock()
         self._down_until = 0.0
+        self.target_errors: list[TargetError] = []  # every one raised, for broken_target_prevails
+
+    def _broken(self, error: TargetError) -> NoReturn:
+        self.target_errors.append(error)
+        _fail(error)
+
+    @contextmanager
+    def broken_target_prevails(self) -> Iterator[None]:
+        """Around a Hypothesis run: if the target broke during it, its :class:`TargetError` is what is raised.
+
+        A target that dies in the middle of a run makes Hypothesis's replays fail at another step than the
+        first run did, which Hypothesis reports as its own error (flaky data generation, or a different
+        failure): the run would read as a suite error, or as a rule failure found on a dying target.
+        """
+        seen, broken = len(self.target_errors), None
+        try:
+            yield
+        except Exception as failure:
+            if isinstance(failure, TargetError) or len(self.target_errors) == seen:
+                raise
+            broken = self.target_errors[seen]  # the first: the moment the target broke
+        if broken is not None:
+            _fail(broken)  # outside the except: Hypothesis's error is not chained to it
 
     def _pace(self) -> None:
         """Politeness (FINHUB_MAX_RPS): space request starts at least 1/max_rps seconds apart."""
@@ -163,7 +187,7 @@ class FinHubClient:
         if time.monotonic() < self._down_until:
             # The target refused connections a moment ago: fail at once rather than retry every call
             # (Hypothesis would otherwise replay hundreds of calls against a dead target).
-            _fail(TargetError(f"{operation}: the target refused connections moments ago; not retrying yet"))
+            self._broken(TargetError(f"{operation}: the target refused connections moments ago; not retrying yet"))
         while True:
             self._pace()
             started = time.perf_counter()
@@ -175,7 +199,7 @@ class FinHubClient:
                 tries.append(Attempt(None, type(exc).__name__, (time.perf_counter() - started) * 1000, wait or 0.0))
                 failure = self._transport_failure(operation, method, url, exc, tries) if wait is None else None
             if failure is not None:  # raised outside the except: no chained httpx error (see _fail)
-                _fail(failure)
+                self._broken(failure)
             if response is None:  # a transport failure that may be retried
                 transient += 1
                 self._sleep(tries[-1].waited_s)
@@ -192,7 +216,7 @@ class FinHubClient:
                 wait = self._gateway_retry(response, method, transient)
                 tries.append(Attempt(status, None, elapsed, wait or 0.0))
                 if wait is None:
-                    _fail(TargetError(f"{operation}: the target answered {status} ({response.reason_phrase}): "
+                    self._broken(TargetError(f"{operation}: the target answered {status} ({response.reason_phrase}): "
                                       f"gateway or availability failure{_story(tries)}", tuple(tries)))
                 transient += 1
                 self._sleep(wait)
