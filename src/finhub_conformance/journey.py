@@ -495,13 +495,19 @@ class Bank:
             raise TargetError(f"the funding hook exited {result.returncode}")
 
     def wait_for_balance(self, customer: Customer, done, timeout: float | None = None) -> Balances:
-        """Poll E12 until ``done(balances)`` or the settle timeout; return the last observation."""
+        """Poll E12 until ``done(balances)`` or the settle timeout; return the last observation.
+
+        The pause doubles from 50 ms to at most 1 s: a settlement that takes a fraction of a second is
+        seen almost at once, and a slow one is not polled more than once a second.
+        """
         deadline = time.monotonic() + (timeout if timeout is not None else self.settings.settle_timeout_s)
+        pause = 0.05
         while True:
             observed = self.balances(customer)
             if done(observed) or time.monotonic() >= deadline:
                 return observed
-            waiting.wait(0.25)
+            waiting.wait(min(pause, max(deadline - time.monotonic(), 0.0)))
+            pause = min(pause * 2, 1.0)
 
     def prepare_transfer(self, customer: Customer, amount: Decimal, beneficiary: Beneficiary | None = None, *,
                          iban: str | None = None, with_consent: bool = True,
