@@ -163,6 +163,16 @@ def test_redactor_masks_passwords_tokens_and_secret_keys():
     assert '"code": 200' in text and MASK in text
 
 
+@pytest.mark.parametrize("secret", ['Qu0te"Pass!', "Back\\slash9!", "Tab\tbed9!Pw", "Ünïcode9!Pw"])
+def test_redactor_masks_a_secret_that_json_escapes_or_keeps_as_is(secret):
+    """Evidence is masked after JSON encoding: a password with a quote, a backslash or a control
+    character stands escaped there, and must be masked all the same (non-ASCII stays as is)."""
+    redactor = Redactor([secret])
+    text = redactor.json({"note": f"echo {secret} echo", "list": [secret]})
+    assert secret not in text and json.dumps(secret, ensure_ascii=False)[1:-1] not in text
+    assert text.count(MASK) == 2
+
+
 def test_sec1_finds_secrets_in_values_keys_and_decoded_jwts():
     assert leaked_secrets({"user": {"passwordHash": "abc"}}, []) == ["/user/passwordHash holds a string under a "
                                                                      "secret-named key"]

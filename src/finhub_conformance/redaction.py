@@ -93,6 +93,7 @@ class Redactor:
                 if value not in self._sensitive:
                     self._sensitive.add(value)
                     self._all.add(value)
+                    self._all.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as it stands inside JSON text
                     if len(value) >= 4:
                         self._leakable.add(value)
                     self._frozen = self._ordered = None
@@ -132,20 +133,20 @@ class Redactor:
         text = _BEARER.sub(r"\1" + MASK, text)
         return _JWT.sub(MASK, text)
 
-    def data(self, value: Any) -> Any:
-        """A deep copy of a JSON value with secret keys and known secret values masked."""
+    @staticmethod
+    def _mask_keys(value: Any) -> Any:
+        """A deep copy of a JSON value with the strings under secret-named keys masked."""
         if isinstance(value, dict):
-            return {k: (MASK if isinstance(v, str) and _SECRET_KEY.search(str(k))
-                        else self.data(v)) for k, v in value.items()}
+            return {k: (MASK if isinstance(v, str) and _SECRET_KEY.search(str(k)) else Redactor._mask_keys(v))
+                    for k, v in value.items()}
         if isinstance(value, list):
-            return [self.data(v) for v in value]
-        if isinstance(value, str):
-            return self.text(value)
+            return [Redactor._mask_keys(v) for v in value]
         return value
 
     def json(self, value: Any) -> str:
-        """Redacted, pretty-printed JSON."""
-        return json.dumps(self.data(value), indent=2, ensure_ascii=False, default=str)
+        """Redacted, pretty-printed JSON: secret-named keys masked, then the text screened once for every
+        known value (secrets are also known in their JSON-escaped form, see :meth:`add_sensitive`)."""
+        return self.text(json.dumps(self._mask_keys(value), indent=2, ensure_ascii=False, default=str))
 
     def headers(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
         """Request or response headers, with authorization and secret-named headers masked."""
@@ -164,7 +165,7 @@ def scan_for_secrets(folder, redactor: Redactor) -> list[str]:
     """Report files under ``folder`` that contain a password, secret or token of the run (names only)."""
     from pathlib import Path
 
-    finder = SecretFinder(v for v in redactor.values() if len(v) >= 6)
+    finder = SecretFinder(v for v in redactor.finder().values if len(v) >= 6)  # escaped forms included
     hits = []
     for path in sorted(Path(folder).rglob("*")):
         if not path.is_file() or path.suffix not in {".json", ".xml", ".txt", ".md", ".html", ".log", ""}:
