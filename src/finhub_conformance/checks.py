@@ -21,7 +21,7 @@ from .redaction import SecretFinder
 from .schemas import SchemaRegistry
 
 __all__ = ["CheckContext", "CHECKS", "run_checks", "V", "B", "F", "N", "T", "expect_refused", "expect_success",
-           "Advisory", "balances_of", "Balances", "same_execution", "leaked_secrets"]
+           "Advisory", "balances_of", "Balances", "same_execution", "leaked_secrets", "decoded_jwt"]
 
 # Status sets of profile §0.4.
 V = frozenset({400, 422})
@@ -155,7 +155,8 @@ def _walk(value: Any, path: str = "") -> Iterator[tuple[str, str | None, Any]]:
             yield from _walk(inner, f"{path}/{index}")
 
 
-def _decoded_jwt(value: str) -> Any:
+def decoded_jwt(value: str) -> Any:
+    """The claims of ``value`` when it is a JWT (payload not verified), else None."""
     match = _JWT.match(value)
     if not match:
         return None
@@ -183,7 +184,7 @@ def leaked_secrets(body: Any, sensitive: SecretFinder | Iterable[str]) -> list[s
     documents = [("", body)]
     for path, _, value in _walk(body):
         if isinstance(value, str):
-            claims = _decoded_jwt(value)
+            claims = decoded_jwt(value)
             if claims is not None:
                 documents.append((f"{path} (decoded JWT)", claims))
     for prefix, document in documents:
