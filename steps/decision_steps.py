@@ -1,4 +1,8 @@
-"""Steps about deciding and reading a verification (phase 3: VER-4 to VER-7, VER-11, RISK-1 to RISK-3, SM-2)."""
+"""Steps about deciding a verification: approval, rejection, and who may decide (phase 3: VER-5 to VER-7, VER-11, SM-2).
+
+The high-risk path through the power tenant is in ``risk_steps``; reading a verification in
+``verification_lookup_steps``.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,13 @@ import pytest
 from pytest_bdd import given, then, when
 
 from finhub_conformance import bodies
-from finhub_conformance.checks import B, F, expect_refused, expect_success
+from finhub_conformance.checks import B, expect_refused, expect_success
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.journey import status_of
 
-from .kyc_support import ABSENT, Decision, advise_unless, skip_if_auto_approved, verification_state
+from .kyc_support import ABSENT, Decision, advise_unless, recorded_decision, skip_if_auto_approved, verification_state
 from .parameter_types import step
-from .support import high_risk_persona, persona, pick_rule
-
-_V1_REFUSAL = {403, 409, 422}
-
-
-def _v1_or_v2(exchange) -> None:
-    """RISK-1: a tenant admin's S2 on high risk is refused (V1: 403, 409, 422) or accepted (V2)."""
-    if not exchange.ok:
-        expect_refused(exchange, _V1_REFUSAL, "RISK-1", "a tenant admin approving a high-risk customer")
+from .support import persona, pick_rule
 
 
 @given(step("{name:Persona} is a logged-in customer whose verification has been {decision}"))
@@ -39,53 +35,18 @@ def decided_verification(bank, cast, name, decision, advisories):
         pytest.skip(f"neither rejection style worked (status {state}): VER-11 is advisory (§7.3)")
 
 
-@given(step("{name:Persona} is a logged-in high-risk customer whose verification the tenant admin has "
-            "already reviewed"))
-def high_risk_after_tenant_step(bank, cast, name):
-    """S4 step 2: the tenant admin's S2 on a submitted high-risk passport, V1 (refusal) or V2 (accepted)."""
-    customer = bank.onboard(high_risk_persona(bank, cast, name), "logged in")
-    bank.submit_documents_ok(customer)
-    _v1_or_v2(bank.decide(customer, bank.admin(customer.tenant)))
-    review = bank.verification_status(customer)
-    if status_of(review) == "APPROVED" and status_of(review, "level") == "POWER_TENANT_VERIFIED":
-        raise NonConformance("RISK-1", "a tenant admin's approval gave a high-risk customer the power level",
-                             received=review.describe() + " level POWER_TENANT_VERIFIED",
-                             expected="a refusal (V1) or an intermediate state (V2)")
-
-
-def _decide(bank, customer, caller, status="APPROVED", power=False) -> Decision:
-    before = status_of(bank.verification_status(customer))
-    return Decision(bank.decide(customer, caller, status=status, power=power), before)
-
-
 @when(step("the tenant admin approves {name:Persona}'s verification"), target_fixture="decision")
 def tenant_admin_approves(bank, cast, name):
     """S2 with the tenant admin's token (its answer is not judged when already auto-approved, VER-9)."""
     customer = cast[name]
-    return _decide(bank, customer, bank.admin(customer.tenant))
-
-
-@when(step("the tenant admin approves {name:Persona}'s verification twice"), target_fixture="decision")
-def tenant_admin_approves_twice(bank, cast, name):
-    """S2 twice with the tenant admin's token (RISK-1: repeated tenant approvals do not suffice)."""
-    customer = cast[name]
-    first = _decide(bank, customer, bank.admin(customer.tenant))
-    return Decision(first.exchange, first.status_before, (bank.decide(customer, bank.admin(customer.tenant)),))
-
-
-@when(step("the power tenant approves {name:Persona}'s verification"), target_fixture="decision")
-def power_tenant_approves(bank, cast, name):
-    """S4: S2 with the power token; a direct power approval refused with B (MAY) is retried after the tenant step."""
-    customer = cast[name]
-    before = status_of(bank.verification_status(customer))
-    return Decision(bank.power_approve(customer), before)
+    return recorded_decision(bank, customer, bank.admin(customer.tenant))
 
 
 @when(step("{name:Persona} tries to approve her own verification"), target_fixture="decision")
 def customer_approves_own(bank, cast, name):
     """S2 with the customer's own token (VER-7)."""
     customer = cast[name]
-    decision = _decide(bank, customer, customer.caller)
+    decision = recorded_decision(bank, customer, customer.caller)
     skip_if_auto_approved(decision.status_before, "a decided verification cannot show who may decide")
     return decision
 
@@ -107,9 +68,9 @@ def admin_decides_again(bank, cast, name, action):
     customer = cast[name]
     admin = bank.admin(customer.tenant)
     if action == "approves":
-        return _decide(bank, customer, admin)
+        return recorded_decision(bank, customer, admin)
     assert action == "rejects", f"unknown decision {action!r}"
-    decision = _decide(bank, customer, admin, status="REJECTED")
+    decision = recorded_decision(bank, customer, admin, status="REJECTED")
     style_b = bank.client.reject_verification(admin, customer.verification_id, bodies.rejection_body())
     return Decision(decision.exchange, decision.status_before, (style_b,))
 
@@ -195,59 +156,3 @@ def verification_still(bank, cast, name, decision_word, scenario_rules):
     if state != decision_word.upper():
         raise NonConformance(pick_rule(scenario_rules, "VER-6", "VER-8", "SM-2"), "a decided verification moved",
                              received=f"status {state}", expected=decision_word.upper())
-
-
-@then(step("the tenant admin's approval is refused or leaves {name:Persona} short of the power level"))
-def tenant_approval_insufficient(decision):
-    """RISK-1: V1 refusal (403, 409, 422) or V2 acceptance with an intermediate outcome."""
-    _v1_or_v2(decision.exchange)
-
-
-@then(step("each tenant approval is refused or leaves {name:Persona} short of the power level"))
-def tenant_approvals_insufficient(decision):
-    """RISK-1 / RISK-2: the first is V1 or V2; under V2 a repeat gets success with no change, or B."""
-    _v1_or_v2(decision.exchange)
-    for again in decision.others:
-        if not again.ok:
-            expect_refused(again, B, "RISK-1", "a repeated tenant approval of a high-risk customer")
-
-
-@when(step("{name:Persona} looks up her verification"), target_fixture="lookup")
-def looks_up_own(bank, cast, name):
-    """E7 with the owner's token (VER-4)."""
-    return bank.verification_status(cast[name])
-
-
-@when(step("{name:Persona} looks up {owner:Persona}'s verification"), target_fixture="lookup")
-def looks_up_foreign(bank, cast, name, owner):
-    """E7 on another customer's verification, with the caller's own token and tenant header (VER-4, TEN-2)."""
-    return bank.client.get_verification(cast[name].caller, cast[owner].verification_id)
-
-
-@when(step("the tenant admin looks up {name:Persona}'s verification"), target_fixture="lookup")
-def admin_looks_up(bank, cast, name):
-    """E7 with the tenant admin's token (VER-5: SHOULD work)."""
-    return bank.verification_status(cast[name], bank.admin(cast[name].tenant))
-
-
-@then("the verification's status is shown to her")
-def status_shown(lookup):
-    """VER-4: E7 returns the status of the caller's own verification."""
-    expect_success(lookup, "VER-4", "reading one's own verification")
-    if not status_of(lookup):
-        raise NonConformance("VER-4", "the verification has no status", received=lookup.describe(),
-                             expected="a status")
-
-
-@then("the lookup is refused as someone else's verification")
-def lookup_foreign(lookup, scenario_rules):
-    """VER-4 / SEC-4 / TEN-2: another customer's or another tenant's token gets F."""
-    expect_refused(lookup, F, pick_rule(scenario_rules, "VER-4", "TEN-2", "SEC-4"),
-                   "reading someone else's verification")
-
-
-@then("the tenant admin should see its status")
-def admin_should_see(lookup, advisories):
-    """VER-5 (SHOULD): an admin token can read E7."""
-    advise_unless(lookup.ok and bool(status_of(lookup)), advisories, "VER-5",
-                  f"the tenant admin cannot read a verification ({lookup.status})")

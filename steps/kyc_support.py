@@ -17,7 +17,7 @@ from finhub_conformance.exchange import Caller, Exchange
 from finhub_conformance.journey import Bank, Customer, status_of
 
 __all__ = ["ABSENT", "ACTIVE_CUSTOMER", "OPEN_STATUSES", "SUBMITTED_STATUSES", "Decision", "Attempt",
-           "Activation", "verification_state", "skip_if_auto_approved", "readiness_flag",
+           "Activation", "verification_state", "recorded_decision", "skip_if_auto_approved", "readiness_flag",
            "readiness_agrees", "activate_with_code", "record_id", "advise_unless"]
 
 #: An optional endpoint (S3, S5) that is absent answers one of these for a known resource.
@@ -63,6 +63,12 @@ def verification_state(bank: Bank, customer: Customer, rule: str = "VER-4",
     """E7 as a read-back: the upper-cased status of the customer's (or the given) verification."""
     exchange = bank.client.get_verification(caller or customer.caller, verification_id or customer.verification_id)
     return status_of(expect_success(exchange, rule, "reading the verification back"))
+
+
+def recorded_decision(bank: Bank, customer: Customer, caller: Caller, status: str = "APPROVED") -> Decision:
+    """S2 as ``caller``, with the verification status just before it (a refused decision must keep it)."""
+    before = status_of(bank.verification_status(customer))
+    return Decision(bank.decide(customer, caller, status=status), before)
 
 
 def skip_if_auto_approved(state: str | None, what: str) -> None:

@@ -19,8 +19,8 @@ from finhub_conformance.exchange import Exchange
 from finhub_conformance.journey import Bank, Customer
 from finhub_conformance.timestamps import parse_timestamp
 
-__all__ = ["Attempt", "iban_for", "fee_of", "listed_items", "listed_ibans", "tenant_b_persona", "wrong_code",
-           "expiry_wait_s", "check_nothing_moved", "transfer_item", "transfer_limits", "limit_of",
+__all__ = ["Attempt", "WalletUse", "iban_for", "fee_of", "listed_items", "listed_ibans", "tenant_b_persona",
+           "wrong_code", "expiry_wait_s", "check_nothing_moved", "transfer_item", "transfer_limits", "limit_of",
            "per_transaction_limit", "overcharge_rule",
            "PAY_RULES", "EXECUTE_REFUSED"]
 
@@ -47,6 +47,15 @@ class Attempt:
     follow_up: Exchange | None = None
     amount: Decimal | None = None
     held: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class WalletUse:
+    """Reads and writes attempted on one wallet."""
+
+    reads: tuple[Exchange, ...]
+    writes: tuple[Exchange, ...] = ()
+    owner: Customer | None = None
 
 
 def iban_for(country: str, bban: str) -> str:

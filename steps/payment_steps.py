@@ -1,35 +1,23 @@
-"""Steps about transfers: setting them up, preparing, executing and settling (PAY-2 to PAY-6, PAY-10, AMT-3)."""
+"""Steps about transfers: setting them up, preparing, executing and settling (PAY-2, PAY-3, PAY-5, PAY-6, PAY-10).
+
+Executing an order more than once is in ``repeat_execution_steps``; two orders on money for one in
+``double_spend_steps``.
+"""
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
 
 from pytest_bdd import given, then, when
 
-from finhub_conformance.checks import B, Balances, expect_refused, expect_success, same_execution
+from finhub_conformance.checks import B, expect_refused, expect_success
 from finhub_conformance.errors import NonConformance
-from finhub_conformance.exchange import Exchange
 from finhub_conformance.iban import german_iban
-from finhub_conformance.journey import PENDING, SETTLED, Customer, Order, status_of
+from finhub_conformance.journey import PENDING, SETTLED, status_of
 from finhub_conformance.timestamps import parse_timestamp
 
-from .money_support import Attempt, check_nothing_moved, fee_of, overcharge_rule
+from .money_support import Attempt, check_nothing_moved, fee_of
 from .parameter_types import step
-
-#: How many E16 calls race for one order (PAY-4).
-_RACERS = 3
-
-
-@dataclass(frozen=True)
-class Executed:
-    """An order that was executed once already, with that first execution."""
-
-    order: Order
-    first: Exchange
 
 
 @given(step("{name:Persona} has registered a beneficiary"), target_fixture="beneficiary")
@@ -49,17 +37,6 @@ def holds_consent(bank, cast, name, beneficiary):
 def has_prepared(bank, cast, name, amount, beneficiary):
     """PAY-5 set-up: E15 must succeed."""
     return bank.prepare_transfer_ok(cast[name], amount, beneficiary)
-
-
-@given(step("{name:Persona} has executed a transfer of {amount:Money} EUR to that beneficiary"),
-       target_fixture="executed")
-def has_executed(bank, cast, name, amount, beneficiary, opening_balance):
-    """PAY-4 / PAY-10 set-up: E15 and E16 must succeed; waits for settlement."""
-    customer = cast[name]
-    order = bank.prepare_transfer_ok(customer, amount, beneficiary)
-    first = expect_success(bank.execute(customer, order), "PAY-10", "executing a prepared transfer")
-    bank.wait_for_balance(customer, lambda b: b.current <= opening_balance.current - order.total)
-    return Executed(order, first)
 
 
 @when(step("{name:Persona} prepares a transfer of {amount:Money} EUR to that beneficiary"),
@@ -100,14 +77,6 @@ def executes(bank, cast, name, order):
     customer = cast[name]
     before = bank.balances(customer)
     return Attempt(customer, bank.execute(customer, order), before)
-
-
-@when(step("{name:Persona} executes the same prepared transfer a second time"), target_fixture="attempt")
-def executes_again(bank, cast, name, executed):
-    """E16 with an order that was executed already (PAY-4)."""
-    customer = cast[name]
-    before = bank.balances(customer)
-    return Attempt(customer, bank.execute(customer, executed.order), before, executed.first)
 
 
 @then(step("the order is priced at {amount:Money} EUR plus non-negative fees and is valid for a while"))
@@ -159,27 +128,6 @@ def settles_exactly(bank, attempt, order, opening_balance):
                              expected=f"current {target}, blocked {opening_balance.blocked}")
 
 
-@then("the second execution is refused or replays the first")
-def second_refused_or_replayed(attempt):
-    """PAY-4: 400, 404, 409, 410, 422, or a 2xx replay carrying the same transaction id."""
-    second, first = attempt.exchange, attempt.follow_up
-    if second.ok:
-        if not same_execution(first, second):
-            raise NonConformance("PAY-4", "a second execute succeeded as a new execution",
-                                 received=second.describe(), expected="a refusal, or a replay with the same id")
-        return
-    expect_refused(second, {400, 404, 409, 410, 422}, "PAY-4", "a second execute of the same order")
-
-
-@then("the money has moved only once")
-def moved_once(bank, attempt):
-    """PAY-4: current drops only once."""
-    after = bank.balances(attempt.customer)
-    if after.current != attempt.before.current:
-        raise NonConformance("PAY-4", "money moved a second time", received=f"current {attempt.before.current} "
-                             f"→ {after.current}", expected="unchanged by the second execute")
-
-
 @then("the transfer does not complete")
 def does_not_complete(attempt):
     """PAY-2: refused at E15 (B) or at E16 (400, 401, 403, 422)."""
@@ -204,98 +152,3 @@ def no_money_moved(bank, attempt, scenario_rules):
     Read back after any settlement delay: a refused attempt must leave nothing to settle.
     """
     check_nothing_moved(attempt, bank.balances(attempt.customer), scenario_rules)
-
-
-@dataclass(frozen=True)
-class Race:
-    """Several E16 calls for the same order sent at the same moment, and the balances before them."""
-
-    customer: Customer
-    order: Order
-    executions: tuple[Exchange, ...]
-    before: Balances
-
-
-@when(step("{name:Persona} executes the prepared transfer several times at the same moment"), target_fixture="race")
-def executes_concurrently(bank, cast, name, order):
-    """PAY-4: three E16 calls for one order, released together from three threads."""
-    customer = cast[name]
-    before = bank.balances(customer)
-    gate = threading.Barrier(_RACERS)
-
-    def execute():
-        gate.wait(timeout=10)
-        return bank.execute(customer, order)
-
-    with ThreadPoolExecutor(max_workers=_RACERS) as pool:
-        futures = [pool.submit(execute) for _ in range(_RACERS)]
-        executions = tuple(f.result() for f in futures)
-    return Race(customer, order, executions, before)
-
-
-@then("at most one execution succeeds unless the others replay it, and the money moves once")
-def race_moves_once(bank, race):
-    """PAY-4: refusals in 400, 404, 409, 410, 422; successes all replay one execution; current drops once."""
-    successes = [e for e in race.executions if e.ok]
-    for refused in (e for e in race.executions if not e.ok):
-        expect_refused(refused, {400, 404, 409, 410, 422}, "PAY-4", "a concurrent second execute of one order")
-    if len(successes) > 1 and not all(same_execution(successes[0], e) for e in successes[1:]):
-        raise NonConformance("PAY-4", "concurrent executes of one order succeeded as separate executions",
-                             received="; ".join(e.describe() for e in successes),
-                             expected="one success, the others refused or replaying the same id")
-    target = race.before.current - (race.order.total if successes else 0)
-    after = bank.wait_for_balance(race.customer, lambda b: b.current <= target)
-    if after.current != target:
-        totals = (race.order.total,) * 2
-        rule = overcharge_rule("PAY-4", race.before.current, after.current, totals) if successes else "PAY-4"
-        raise NonConformance(rule, "concurrent executes did not move the money exactly once",
-                             received=f"current {race.before.current} → {after.current}", expected=f"current {target}")
-
-
-@dataclass(frozen=True)
-class Spending:
-    """Two orders that together exceed the money: their prepares, executions and the balances around them."""
-
-    customer: Customer
-    prepared: tuple[Exchange, ...]
-    executions: tuple[Exchange, ...]
-    totals: tuple[Decimal, ...]
-    before: Balances
-
-
-@when(step("{name:Persona} prepares and executes two transfers of {amount:Money} EUR each to that beneficiary"),
-      target_fixture="spending")
-def spends_twice(bank, cast, name, amount, beneficiary):
-    """PAY-6: both E15 first (R2 accepts both), then E16 for each accepted order."""
-    customer = cast[name]
-    before = bank.balances(customer)
-    prepared = tuple(bank.prepare_transfer(customer, amount, beneficiary) for _ in range(2))
-    orders = [bank.order_of(p, amount, customer.consent_id) for p in prepared if p.ok]
-    executions = tuple(bank.execute(customer, o) for o in orders)
-    return Spending(customer, prepared, executions, tuple(o.total for o in orders), before)
-
-
-@then("at most one of the two transfers completes")
-def at_most_one_completes(bank, spending):
-    """PAY-6 (with PAY-8's B for the refused one): current drops by at most one order total."""
-    for refused in (e for e in spending.prepared + spending.executions if not e.ok):
-        expect_refused(refused, B, "PAY-6", "a transfer beyond the available balance")
-    completed = [e for e in spending.executions if e.ok and status_of(e) in SETTLED]
-    if len(completed) > 1:
-        raise NonConformance("PAY-6", "two orders of 70 % of the money both completed",
-                             received="; ".join(e.describe() for e in completed), expected="at most one")
-    accepted = sum(1 for e in spending.executions if e.ok)
-    floor = spending.before.current - (max(spending.totals) if accepted else 0)
-    after = bank.wait_for_balance(spending.customer, lambda b: b.current <= floor)
-    if after.current < floor:
-        rule = overcharge_rule("PAY-6", spending.before.current, after.current, spending.totals)
-        raise NonConformance(rule, "more than one order total was taken from money that covers only one",
-                             received=f"current {spending.before.current} → {after.current}", expected=f"≥ {floor}")
-
-
-@then("her balances never went below zero")
-def never_below_zero(bank, spending):
-    """PAY-6 / WAL-2: available and current stay ≥ 0 (every E12 read is also checked automatically)."""
-    after = bank.balances(spending.customer)
-    if min(after.current, after.available) < 0:
-        raise NonConformance("PAY-6", "a balance went below zero", received=str(after), expected="≥ 0")

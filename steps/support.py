@@ -7,8 +7,9 @@ from typing import Iterable
 import pytest
 
 from finhub_conformance.journey import Bank, Customer, FundingUnavailable
+from finhub_conformance.settings import TenantConfig
 
-__all__ = ["persona", "high_risk_persona", "pick_rule", "funded"]
+__all__ = ["persona", "high_risk_persona", "second_tenant", "pick_rule", "funded", "register_again"]
 
 
 def persona(bank: Bank, cast: dict, name: str, category: str | None = None) -> Customer:
@@ -26,6 +27,13 @@ def high_risk_persona(bank: Bank, cast: dict, name: str) -> Customer:
     if bank.category(category) is None:
         pytest.skip(f"the high-risk category {category!r} is not in the hierarchy (§7.3)")
     return persona(bank, cast, name, category=category)
+
+
+def second_tenant(bank: Bank) -> TenantConfig:
+    """Tenant B's settings; skipped (§7.3) when no second tenant is configured."""
+    if bank.settings.tenant_b is None:
+        pytest.skip("no second tenant configured (FINHUB_TENANT_B_*): TEN-2 to TEN-5 need one (§7.3)")
+    return bank.settings.tenant_b
 
 
 def pick_rule(scenario_rules: Iterable[str], *candidates: str) -> str:
