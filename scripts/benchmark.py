@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
                           "overhead_ratio: wall_s / (sum of http_ms over exchanges-*.json); for xdist http_ms is summed "
                           "over workers",
                           "overhead_ratio_without_clock: (wall_s - clock_wait_s) / HTTP wait, one process only; "
-                          "clock_wait_s = deliberate waits on the target's clock (finhub_conformance.waiting)",
+                          "clock_wait_s = deliberate waits on the target's clock (FinHubClient.wait_on_target)",
                           "hypothesis_share: Hypothesis-driven testcase time / all testcase time"]}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=2), encoding="utf-8")

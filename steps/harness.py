@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from finhub_conformance import waiting
 from finhub_conformance.checks import Advisory, CheckContext, run_checks
 from finhub_conformance.client import FinHubClient
 from finhub_conformance.embedded import EmbeddedReference
@@ -266,11 +265,11 @@ class ExchangeTally:
         self.statuses[f"{endpoint} {exchange.status}"] += 1
         self.http_ms += exchange.elapsed_ms
 
-    def write(self, folder: Path) -> None:
+    def write(self, folder: Path, clock_wait_s: float) -> None:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         (folder / f"exchanges-{worker}.json").write_text(json.dumps(
             {"calls": dict(sorted(self.calls.items())), "statuses": dict(sorted(self.statuses.items())),
-             "http_ms": round(self.http_ms, 1), "clock_wait_ms": round(waiting.waited_s() * 1000, 1)},
+             "http_ms": round(self.http_ms, 1), "clock_wait_ms": round(clock_wait_s * 1000, 1)},
             indent=2), encoding="utf-8")
 
 
@@ -286,11 +285,12 @@ def client(pytestconfig: pytest.Config, target: Settings, redactor: Redactor, ad
     evidence = pytestconfig.stash[EVIDENCE] = StepEvidence(redactor)
     observers = [tally, evidence, lambda exchange: run_checks(exchange, context)]
     with http:
-        yield FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, observers=observers,
-                           max_rps=target.max_rps)
+        client = FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, observers=observers,
+                              max_rps=target.max_rps)
+        yield client
     folder = pytestconfig.getoption("--report-dir") or (ROOT / "reports")
     if Path(folder).is_dir():
-        tally.write(Path(folder))
+        tally.write(Path(folder), client.clock_wait_s)
 
 
 @pytest.fixture(scope="session")

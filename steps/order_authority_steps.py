@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import then, when
 
-from finhub_conformance import waiting
 from finhub_conformance.checks import F, expect_refused
 from finhub_conformance.errors import NonConformance
 
@@ -84,7 +83,7 @@ def executes_expired(bank, cast, name, order, opening_balance):
     if wait > bank.settings.max_expiry_wait_s:
         pytest.skip(f"the order expires in {wait:.0f} s, beyond FINHUB_MAX_EXPIRY_WAIT_S="
                     f"{bank.settings.max_expiry_wait_s:.0f} s (§7.3)")
-    waiting.wait(wait)
+    bank.client.wait_on_target(wait)
     return Attempt(customer, bank.execute(customer, order), opening_balance)
 
 

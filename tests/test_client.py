@@ -257,3 +257,10 @@ def test_a_failure_without_a_broken_target_is_left_alone():
         with client.broken_target_prevails():
             client.get_balance(ALICE, "acc")
             raise NonConformance("PAY-4", "an order ran twice")
+
+
+def test_waits_on_the_targets_clock_are_counted_apart_from_http():
+    client, slept = _client(lambda request: httpx.Response(200, json={}))
+    client.wait_on_target(1.5)
+    client.wait_on_target(-1)  # an order already expired: nothing to wait for
+    assert slept == [1.5] and client.clock_wait_s == 1.5

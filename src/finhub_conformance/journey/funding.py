@@ -12,7 +12,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from .. import bodies, waiting
+from .. import bodies
 from ..checks import Balances, balances_of
 from ..errors import NonConformance, SetupFailure, TargetError
 from ..exchange import Caller, Exchange
@@ -125,5 +125,5 @@ class FundingPhase(ActivationPhases):
             observed = self.balances(customer)
             if done(observed) or time.monotonic() >= deadline:
                 return observed
-            waiting.wait(min(pause, max(deadline - time.monotonic(), 0.0)))
+            self.client.wait_on_target(min(pause, max(deadline - time.monotonic(), 0.0)))
             pause = min(pause * 2, 1.0)

@@ -13,7 +13,6 @@ from decimal import Decimal
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-from .. import waiting
 from ..checks import B, Balances, same_execution
 from ..errors import NonConformance
 from ..exchange import Exchange
@@ -130,7 +129,7 @@ class PaymentRules(LifecycleBase):
         if wait is None or wait > self.expiry_wait_s:
             self.coverage.record(model.state, "order left to expire", True)
             return  # an open order changes nothing the model predicts: transfers read the balance first
-        waiting.wait(wait)
+        self.bank.client.wait_on_target(wait)
         executed = self.bank.execute(model.customer, order)
         self.coverage.record(model.state, "execute after expiry", False)
         expect(executed, False, _EXECUTE_REFUSED, "PAY-7", "executing an order after its validUntil")
