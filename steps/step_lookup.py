@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import importlib
 
+import pytest
+
 # Not ``import pytest_bdd.scenario``: the package re-exports a function of that name, which shadows it.
 _bdd = importlib.import_module("pytest_bdd.scenario")
 _NEEDED = ("find_fixturedefs_for_step", "get_fixture_names", "getfixturedefs", "step_function_context_registry")
-_definitions: dict[tuple, list] = {}
+#: Per run (in the pytest config's stash): module path -> its visible step definitions.
+_DEFINITIONS = pytest.StashKey[dict]()
 
 
 def _visible_step_definitions(fixturemanager, node) -> list:
     """(fixturedef, step context) of every step definition visible to ``node``'s module."""
-    key = (id(fixturemanager), node.nodeid.split("::", 1)[0])
-    found = _definitions.get(key)
+    definitions = node.config.stash.setdefault(_DEFINITIONS, {})
+    key = node.nodeid.split("::", 1)[0]
+    found = definitions.get(key)
     if found is None:
         found = []
         for name in _bdd.get_fixture_names(fixturemanager=fixturemanager):
@@ -30,7 +34,7 @@ def _visible_step_definitions(fixturemanager, node) -> list:
                 context = _bdd.step_function_context_registry.get(fixturedef.func)
                 if context is not None:
                     found.append((fixturedef, context))
-        _definitions[key] = found
+        definitions[key] = found
     return found
 
 
