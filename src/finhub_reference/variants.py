@@ -113,6 +113,10 @@ class Variant:
 
 REFERENCE = Variant("reference", "the reference's canonical choice at every MAY point (profile §8)")
 
+#: Points ALTERNATE leaves at the reference's choice, and why: #7 X-Session-Id (accepted and ignored look the
+#: same from outside); #30 an in-tenant power role (several admins per tenant, S1 and visibility changes: not
+#: cheap); #48 the order TTL (the harness sets it); #54 funding by hook (needs a side channel into the
+#: reference); #55 email reuse across tenants (the only other choice misses a SHOULD).
 ALTERNATE = Variant(
     "alternate", "another accepted variant at every MAY point of profile §8 (issue #5)",
     reshape=True, envelope="E-4", post_status=201,
