@@ -24,8 +24,9 @@ def prospective_in_b(bank, cast, name):
 
 
 @given(step("{name:Persona} banks with tenant B and is logged in"))
+@given(step("{name:Persona} is a logged-in customer of tenant B"))
 def logged_in_in_b(bank, cast, name):
-    """A persona registered and logged in at tenant B."""
+    """A persona registered and logged in at tenant B (skipped without FINHUB_TENANT_B_*, §7.3)."""
     cast[name] = bank.log_in_ok(bank.register_ok(bank.new_customer(name, tenant=second_tenant(bank))))
 
 

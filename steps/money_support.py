@@ -10,16 +10,14 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
-import pytest
-
 from finhub_conformance.amounts import AmountDecodeError, decode_amount, decode_value
 from finhub_conformance.checks import Balances
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.exchange import Exchange
-from finhub_conformance.journey import Bank, Customer
+from finhub_conformance.journey import Customer
 from finhub_conformance.timestamps import parse_timestamp
 
-__all__ = ["Attempt", "WalletUse", "iban_for", "fee_of", "listed_items", "listed_ibans", "tenant_b_persona",
+__all__ = ["Attempt", "WalletUse", "iban_for", "fee_of", "listed_items", "listed_ibans",
            "wrong_code", "expiry_wait_s", "check_nothing_moved", "transfer_item", "transfer_limits", "limit_of",
            "per_transaction_limit", "overcharge_rule",
            "PAY_RULES", "EXECUTE_REFUSED"]
@@ -98,15 +96,6 @@ def listed_items(listing: Exchange) -> list[dict]:
 def listed_ibans(listing: Exchange) -> list[str]:
     """S6: the IBAN of every listed beneficiary."""
     return [item.get("iban") for item in listed_items(listing)]
-
-
-def tenant_b_persona(bank: Bank, cast: dict, name: str) -> Customer:
-    """A persona of tenant B; skipped (§7.3) when no second tenant is configured."""
-    if bank.settings.tenant_b is None:
-        pytest.skip("no tenant B configured (FINHUB_TENANT_B_*): TEN-2 to TEN-5 need one (§7.3)")
-    if name not in cast:
-        cast[name] = bank.new_customer(name, tenant=bank.settings.tenant_b)
-    return cast[name]
 
 
 def wrong_code(code: str) -> str:

@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from pytest_bdd import given, then, when
+from pytest_bdd import then, when
 
 from finhub_conformance import bodies
 from finhub_conformance.checks import F, N, balances_of, expect_refused, expect_success
@@ -15,7 +15,7 @@ from finhub_conformance.errors import NonConformance
 from finhub_conformance.exchange import Caller, Exchange
 from finhub_conformance.iban import german_iban
 
-from .money_support import WalletUse, tenant_b_persona, transfer_item
+from .money_support import WalletUse, transfer_item
 from .parameter_types import step
 from .support import pick_rule
 
@@ -25,12 +25,6 @@ def _reads(bank, caller: Caller, account_id: str) -> tuple[Exchange, ...]:
     client = bank.client
     return (client.get_balance(caller, account_id), client.get_allowed_operations(caller, account_id),
             client.list_beneficiaries(caller, account_id))
-
-
-@given(step("{name:Persona} is a logged-in customer of tenant B"))
-def tenant_b_customer(bank, cast, name):
-    """TEN-2/TEN-3 set-up: a registered, logged-in customer of tenant B (skipped without FINHUB_TENANT_B_*, §7.3)."""
-    bank.onboard(tenant_b_persona(bank, cast, name), "logged in")
 
 
 @when(step("{name:Persona} tries to use her wallet before activation"), target_fixture="wallet_use")
