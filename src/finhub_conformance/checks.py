@@ -7,21 +7,20 @@ MUST violation raises :class:`NonConformance` with the rule id; a SHOULD miss ca
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from .amounts import AmountDecodeError, decode_amount
 from .errors import NonConformance
 from .exchange import Exchange
 from .redaction import SecretFinder
 from .schemas import SchemaRegistry
+from .secret_leaks import finder_of, leaked_secrets  # leaked_secrets re-exported: steps and tests use it
 
 __all__ = ["CheckContext", "CHECKS", "run_checks", "V", "B", "F", "N", "T", "expect_refused", "expect_success",
-           "Advisory", "balances_of", "Balances", "same_execution", "leaked_secrets", "decoded_jwt"]
+           "Advisory", "balances_of", "Balances", "same_execution", "leaked_secrets"]
 
 # Status sets of profile §0.4.
 V = frozenset({400, 422})
@@ -140,72 +139,10 @@ def schema_conformance(exchange: Exchange, context: CheckContext) -> None:
                              expected=f"schemas/{exchange.schema}.json (MUST keys of the profile)")
 
 
-_SECRET_KEY = re.compile(r"(password|passwd|secret)", re.IGNORECASE)
-_JWT = re.compile(r"^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]*$")
-
-
-def _walk(value: Any, path: str = "") -> Iterator[tuple[str, str | None, Any]]:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield f"{path}/{key}", str(key), inner
-            yield from _walk(inner, f"{path}/{key}")
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            yield f"{path}/{index}", None, inner
-            yield from _walk(inner, f"{path}/{index}")
-
-
-def decoded_jwt(value: str) -> Any:
-    """The claims of ``value`` when it is a JWT (payload not verified), else None."""
-    match = _JWT.match(value)
-    if not match:
-        return None
-    segment = match.group(1)
-    try:
-        return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except ValueError:
-        return None
-
-
-def _finder(sensitive: SecretFinder | Iterable[str]) -> SecretFinder:
-    if isinstance(sensitive, SecretFinder):
-        return sensitive
-    return SecretFinder(s for s in sensitive if s and len(s) >= 4)
-
-
-def leaked_secrets(body: Any, sensitive: SecretFinder | Iterable[str]) -> list[str]:
-    """SEC-1 findings in a JSON value and in every JWT payload inside it (paths, never values).
-
-    The strings of each document are screened for the run's secrets in one pass; only when one is
-    found are the nodes searched to name its path.
-    """
-    finder = _finder(sensitive)
-    findings = []
-    documents = [("", body)]
-    for path, _, value in _walk(body):
-        if isinstance(value, str):
-            claims = decoded_jwt(value)
-            if claims is not None:
-                documents.append((f"{path} (decoded JWT)", claims))
-    for prefix, document in documents:
-        nodes = [(prefix or "/", None, document)] + [(prefix + p, k, v) for p, k, v in _walk(document)]
-        strings = [value for _, _, value in nodes if isinstance(value, str)]
-        leaked = finder.found_in("\x00".join(strings)) if finder and strings else set()
-        for path, key, value in nodes:
-            if key is not None and isinstance(value, str) and value:
-                lowered = key.lower()
-                if _SECRET_KEY.search(lowered) or lowered.endswith(("hash", "salt")):
-                    findings.append(f"{path} holds a string under a secret-named key")
-                    continue
-            if leaked and isinstance(value, str) and any(s in value for s in leaked):
-                findings.append(f"{path} contains a password or tenant secret of this run")
-    return findings
-
-
 @check
 def secret_leak_conformance(exchange: Exchange, context: CheckContext) -> None:
     """SEC-1: no response (errors included), nor any JWT inside one, carries a password or secret."""
-    finder = _finder(context.sensitive())
+    finder = finder_of(context.sensitive())
     if exchange.body is None:
         if finder and finder.found_in(exchange.text):
             raise NonConformance("SEC-1", "a response body contains a password or tenant secret",

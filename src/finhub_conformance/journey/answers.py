@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..amounts import AmountDecodeError, decode_value
-from ..checks import decoded_jwt
 from ..errors import SetupFailure
 from ..exchange import Exchange
+from ..secret_leaks import decoded_jwt
 
 SETTLED = {"COMPLETED", "EXECUTED"}
 PENDING = {"PENDING", "PROCESSING", "EXECUTING"}
