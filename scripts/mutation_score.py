@@ -53,8 +53,8 @@ from finhub_conformance.embedded import EmbeddedReference  # noqa: E402
 from finhub_conformance.rules import RULES, tag_of  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "reports"
-#: The order lifetime of the faulted references: the embedded reference's (PAY-7 waits for it).
-ORDER_TTL_S = 5
+#: The order lifetime of the faulted references: the embedded reference's 2 s (PAY-7 waits for it).
+ORDER_TTL_S = 2
 #: How long the suite waits for a settlement: the reference settles synchronously, so a fault that withholds
 #: one (reservation_never_released) need not cost the suite's default of 30 s per scenario.
 SETTLE_TIMEOUT_S = "5"
