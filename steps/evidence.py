@@ -13,6 +13,7 @@ import pytest
 
 from finhub_conformance.exchange import Exchange
 from finhub_conformance.redaction import Redactor, evidence_text
+from finhub_conformance.strategies import in_discarded_example
 
 try:
     import allure
@@ -25,15 +26,6 @@ __all__ = ["StepEvidence", "EVIDENCE"]
 _RULE = "\n\n" + "=" * 100 + "\n\n"
 
 
-def _discarded_example() -> bool:
-    """True inside a Hypothesis example that is not the final one (its evidence is noise)."""
-    try:
-        from hypothesis.control import current_build_context, currently_in_test_context
-    except ImportError:  # pragma: no cover
-        return False
-    return currently_in_test_context() and not current_build_context().is_final
-
-
 class StepEvidence:
     """Observer of the client: keeps the exchanges of the running step until :meth:`flush`."""
 
@@ -42,7 +34,7 @@ class StepEvidence:
         self.pending: list[Exchange] = []
 
     def __call__(self, exchange: Exchange) -> None:
-        if not _discarded_example():
+        if not in_discarded_example():
             self.pending.append(exchange)
 
     def flush(self) -> None:

@@ -7,9 +7,16 @@ import string
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.control import current_build_context, currently_in_test_context
 
 __all__ = ["CLAUSES", "password_breaking", "passwords_breaking_one_clause", "unusual_valid_passwords",
-           "hostile_values", "hostile_bodies", "ORDER_EXPIRY_WAIT_S", "register_profiles", "order_expiry_wait_s"]
+           "hostile_values", "hostile_bodies", "ORDER_EXPIRY_WAIT_S", "register_profiles", "order_expiry_wait_s",
+           "in_discarded_example"]
+
+def in_discarded_example() -> bool:
+    """True inside a Hypothesis example that is not the final (shrunk) one: its exchanges are not evidence."""
+    return currently_in_test_context() and not current_build_context().is_final
+
 
 _UPPER, _LOWER, _DIGITS = string.ascii_uppercase, string.ascii_lowercase, string.digits
 #: Specials per REG-3: printable ASCII that is neither a letter, a digit nor a space.
