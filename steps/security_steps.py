@@ -108,7 +108,7 @@ def mistakes_in_their_sets(probe):
 def no_secrets(bank, probe):
     """SEC-1: the scan every exchange gets, repeated over the provoked errors."""
     for exchange, _ in probe.attempts:
-        found = leaked_secrets(exchange.body, bank.redactor.sensitive) if exchange.body is not None else []
+        found = leaked_secrets(exchange.body, bank.redactor.finder("sensitive")) if exchange.body is not None else []
         if found:
             raise NonConformance("SEC-1", "an error answer exposes secret material",
                                  received="; ".join(found[:5]) + f" in {exchange.describe()}")

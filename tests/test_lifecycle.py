@@ -60,7 +60,7 @@ def _bank(*faults: str) -> Iterator[Bank]:
     with reference(*faults) as env:
         target = load_settings({}, environ=env)
         redactor = Redactor(target.secrets())
-        context = CheckContext(schemas=load_schemas(str(ROOT / "schemas")), sensitive=lambda: redactor.sensitive,
+        context = CheckContext(schemas=load_schemas(str(ROOT / "schemas")), sensitive=lambda: redactor.finder("sensitive"),
                                advise=lambda advisory: None)
         with httpx.Client(base_url=target.base_url, timeout=30, trust_env=False) as http:
             client = FinHubClient(http, run_id="lc", forwarded_for=target.forwarded_for,

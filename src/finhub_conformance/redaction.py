@@ -77,10 +77,6 @@ class Redactor:
 
     def __init__(self, sensitive: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
-        self._sensitive: set[str] = set()
-        self._tokens: set[str] = set()
-        self._frozen: frozenset[str] | None = None
-        self._ordered: tuple[str, ...] | None = None
         self._all = SecretFinder()  # what evidence masks: secrets and tokens
         self._leakable = SecretFinder()  # what SEC-1 looks for: secrets of 4 characters or more
         for value in sensitive:
@@ -89,38 +85,17 @@ class Redactor:
     def add_sensitive(self, value: str | None) -> None:
         """Remember a password or secret (checked by SEC-1 and masked)."""
         if value:
-            with self._lock:
-                if value not in self._sensitive:
-                    self._sensitive.add(value)
-                    self._all.add(value)
-                    self._all.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as it stands inside JSON text
-                    if len(value) >= 4:
-                        self._leakable.add(value)
-                    self._frozen = self._ordered = None
+            with self._lock:  # the finders ignore values they already hold
+                self._all.add(value)
+                self._all.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as it stands inside JSON text
+                if len(value) >= 4:
+                    self._leakable.add(value)
 
     def add_token(self, value: str | None) -> None:
         """Remember a token (masked in evidence only)."""
         if isinstance(value, str) and len(value) >= 8:
             with self._lock:
-                if value not in self._tokens:
-                    self._tokens.add(value)
-                    self._all.add(value)
-                    self._ordered = None
-
-    @property
-    def sensitive(self) -> frozenset[str]:
-        """The plaintext passwords and secrets of this run (cached until one is added)."""
-        with self._lock:
-            if self._frozen is None:
-                self._frozen = frozenset(self._sensitive)
-            return self._frozen
-
-    def values(self) -> tuple[str, ...]:
-        """Every secret and token, longest first (cached until one is added)."""
-        with self._lock:
-            if self._ordered is None:
-                self._ordered = tuple(sorted(self._sensitive | self._tokens, key=len, reverse=True))
-            return self._ordered
+                self._all.add(value)
 
     def finder(self, kind: str = "all") -> SecretFinder:
         """The :class:`SecretFinder` of ``sensitive`` values (what SEC-1 looks for) or of ``all`` (masking)."""
