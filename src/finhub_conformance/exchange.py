@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -75,6 +76,9 @@ class Exchange:
     schema: str | None = None
     #: Every try of this call, the final one last (one entry when nothing was retried).
     tries: tuple[Attempt, ...] = field(default=(), repr=False)
+    #: When the answer was in hand, on this machine's monotonic clock: a moment the deployment had already
+    #: acted by, whatever its own clock says (PAY-7 measures an order's age from it).
+    received_at: float = field(default_factory=time.monotonic, repr=False, compare=False)
 
     @property
     def retried(self) -> bool:

@@ -28,7 +28,7 @@ from . import __version__
 from .errors import NonConformance, TargetError
 from .exchange import Attempt, Caller, Exchange, describe_attempts
 
-__all__ = ["Transport", "API", "Observer"]
+__all__ = ["Transport", "Pacer", "API", "Observer"]
 
 API = "/api/v2.1"
 Observer = Callable[[Exchange], None]
@@ -78,6 +78,27 @@ def _story(tries: list[Attempt]) -> str:
     return f" after {len(tries)} attempts:\n{describe_attempts(tuple(tries))}" if len(tries) > 1 else ""
 
 
+class Pacer:
+    """Politeness (FINHUB_MAX_RPS): request starts at least ``1/max_rps`` seconds apart, across threads."""
+
+    def __init__(self, max_rps: float | None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._interval = 1.0 / max_rps if max_rps else 0.0
+        self._sleep = sleep
+        self._next_slot = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        """Return when the next request may start."""
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            wait = self._next_slot - now
+            self._next_slot = max(now, self._next_slot) + self._interval
+        if wait > 0:
+            self._sleep(wait)
+
+
 class Transport:
     """One call at a time over an injected ``httpx.Client``: headers, retries, pacing, circuit breaker.
 
@@ -87,15 +108,14 @@ class Transport:
 
     def __init__(self, http: httpx.Client, *, run_id: str, forwarded_for: str = "127.0.0.1",
                  observers: Iterable[Observer] = (), sleep: Callable[[float], None] = time.sleep,
-                 max_rps: float | None = None) -> None:
+                 max_rps: float | None = None, pacer: Pacer | None = None) -> None:
         self.http = http
         self.run_id = run_id
         self.forwarded_for = forwarded_for
         self.observers = list(observers)
         self._sleep = sleep
-        self._interval = 1.0 / max_rps if max_rps else 0.0
-        self._next_slot = 0.0
-        self._pace_lock = threading.Lock()
+        #: FINHUB_MAX_RPS; a second client of the same run shares the first one's (so the run keeps the cap).
+        self.pacer = pacer or Pacer(max_rps, sleep)
         self._down_until = 0.0
         self.target_errors: list[TargetError] = []  # every one raised, for broken_target_prevails
         self.clock_wait_s = 0.0  # deliberate waits on the target's clock, see wait_on_target
@@ -128,17 +148,6 @@ class Transport:
             broken = self.target_errors[seen]  # the first: the moment the target broke
         if broken is not None:
             _fail(broken)  # outside the except: Hypothesis's error is not chained to it
-
-    def _pace(self) -> None:
-        """Politeness (FINHUB_MAX_RPS): space request starts at least 1/max_rps seconds apart."""
-        if not self._interval:
-            return
-        with self._pace_lock:
-            now = time.monotonic()
-            wait = self._next_slot - now
-            self._next_slot = max(now, self._next_slot) + self._interval
-        if wait > 0:
-            self._sleep(wait)
 
     def __repr__(self) -> str:  # shown as a step parameter in Allure
         return f"{type(self).__name__}({self.http.base_url})"
@@ -191,7 +200,7 @@ class Transport:
             # (Hypothesis would otherwise replay hundreds of calls against a dead target).
             self._broken(TargetError(f"{operation}: the target refused connections moments ago; not retrying yet"))
         while True:
-            self._pace()
+            self.pacer.wait()
             started = time.perf_counter()
             response = failure = None
             try:

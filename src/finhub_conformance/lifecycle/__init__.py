@@ -20,10 +20,11 @@ rules live by phase in :mod:`.customers`, :mod:`.verification`, :mod:`.activatio
 :mod:`.payments` and :mod:`.walk` over the shared state of :mod:`.base`.
 """
 
+from ..expiry import Validity, validity_of
 from .coverage import Coverage
 from .ladders import Ladders
 from .machine import LifecycleMachine, machine_for, play
-from .model import MILESTONES, Model, Validity, validity_of
+from .model import MILESTONES, Model
 
 __all__ = ["LifecycleMachine", "Coverage", "Ladders", "MILESTONES", "Model", "Validity", "machine_for", "play",
            "validity_of"]

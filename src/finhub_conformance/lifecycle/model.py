@@ -1,25 +1,18 @@
 """The lifecycle model: what the profile says one customer's state is, and where an order's expiry falls.
 
 Pure data and arithmetic, no HTTP: :class:`Model` is what the machine predicts from, :data:`MILESTONES`
-are the places a walk can take a customer to, and :func:`validity_of` turns a prepared order into the
-window in which it may expire (PAY-7), so the rules can tell a late refusal from a wrong one.
+are the places a walk can take a customer to, and :func:`~finhub_conformance.expiry.validity_of` turns a
+prepared order into the window in which it may expire (PAY-7), so the rules can tell a late refusal from a
+wrong one.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import Decimal
 
-from ..exchange import Exchange
 from ..journey import CONSENT_ORDER, Customer
-from ..timestamps import parse_timestamp
 
-#: Timestamps may be whole seconds (GEN-9), so an order's lifetime is known to ±1 s.
-_ROUNDING_S = 1.0
-#: GEN-9 clock skew between the deployment and the suite, when an order states no ``createdAt``.
-_SKEW_S = 60.0
 FUNDED_ENOUGH = Decimal("300.00")
 
 #: Where :meth:`LifecycleMachine.advance_to` takes a customer, mostly in the order of the seed's phases:
@@ -28,30 +21,6 @@ FUNDED_ENOUGH = Decimal("300.00")
 #: order left to expire (executed after expiry when the wait is allowed, PAY-7).
 MILESTONES = ("registered", "initiated", "submitted", "rejected", "verified", "consented", "active", "funded",
               "ready to pay", "paid", "expired")
-
-
-@dataclass(frozen=True)
-class Validity:
-    """When a prepared order expires, on the suite's monotonic clock (PAY-7)."""
-
-    valid_before: float  # until then it has certainly not expired
-    expired_after: float  # from then on it certainly has
-
-    def may_have_expired(self) -> bool:
-        return time.monotonic() >= self.valid_before
-
-
-def validity_of(prepared: Exchange, sent: float, received: float) -> Validity | None:
-    """The order's expiry window from its lifetime on the deployment's own clock (``validUntil − createdAt``),
-    placed between when the prepare was sent and answered; without ``createdAt``, from ``validUntil`` ± skew."""
-    until, created = parse_timestamp(prepared.get("validUntil")), parse_timestamp(prepared.get("createdAt"))
-    if until is None:
-        return None
-    if created is not None and created <= until:
-        lifetime = (until - created).total_seconds()
-        return Validity(sent + lifetime - _ROUNDING_S, received + lifetime + _ROUNDING_S)
-    remaining = (until - datetime.now(timezone.utc)).total_seconds()
-    return Validity(received + remaining - _SKEW_S, received + remaining + _SKEW_S)
 
 
 @dataclass

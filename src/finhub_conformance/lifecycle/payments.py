@@ -1,7 +1,7 @@
 """Rules of phase 7: payment consents, transfers, executing twice and after expiry (PAY-2 to PAY-9).
 
 A transfer reads the balance, prepares, executes and executes again; its refusals are judged by
-why the profile allows them, and an order's expiry window (:func:`.model.validity_of`) tells a
+why the profile allows them, and an order's expiry window (:func:`~finhub_conformance.expiry.validity_of`) tells a
 refusal as expired from a wrong one.
 """
 
@@ -18,7 +18,8 @@ from ..errors import NonConformance
 from ..exchange import Exchange
 from ..journey import PENDING, Order, status_of
 from .base import LifecycleBase, customers, expect
-from .model import Model, Validity, validity_of
+from ..expiry import Validity, validity_of
+from .model import Model
 
 #: E16 refusals of an order that has expired or was executed (PAY-4, PAY-7).
 _EXECUTE_REFUSED = frozenset({400, 404, 409, 410, 422})
