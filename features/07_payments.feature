@@ -69,15 +69,6 @@ Feature: Transfers
       Then the order is refused as having no registered beneficiary
       And no money has moved
 
-  Rule: PAY-7 An expired order cannot be executed
-
-    @PAY_7 @SM_2 @GEN_8 @needs_funding @slow @negative
-    Scenario: Alice's prepared transfer expires before she executes it
-      Given Alice has 500.00 EUR in her wallet and a payment consent for that beneficiary
-      And Alice has prepared a transfer of 100.00 EUR to that beneficiary
-      When Alice executes the prepared transfer after it has expired
-      Then the expired order is refused and its hold is released
-
   Rule: PAY-8 A transfer cannot spend more than is available
 
     @PAY_8 @GEN_8 @negative

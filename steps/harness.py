@@ -10,9 +10,11 @@ import json
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 import httpx
 import pytest
@@ -27,6 +29,7 @@ from finhub_conformance.redaction import Redactor, scan_for_secrets
 from finhub_conformance.rules import PHASE_TAGS, RULES, rule_of_tag
 from finhub_conformance.schemas import load as load_schemas
 from finhub_conformance.settings import Settings, load_settings
+from finhub_conformance.transport import Observer, Pacer
 from finhub_conformance.strategies import register_profiles
 
 from steps.evidence import EVIDENCE, StepEvidence
@@ -45,6 +48,8 @@ CROSS_CUTTING_TAGS = {
     "needs_tenant_b": "needs a second tenant: skipped without FINHUB_TENANT_B_* (§7.3)",
     "concurrency": "sends concurrent requests",
     "slow": "waits on the deployment's clock (order expiry, settlement)",
+    "head_start": "its order is prepared as the run begins and it runs last, so that the wait for its expiry "
+                  "overlaps the run (steps/head_start.py)",
 }
 
 EXIT_CODES = {"conformant": 0, "not conformant": 1, "incomplete": 2, "configuration error": 3,
@@ -258,12 +263,14 @@ class ExchangeTally:
         self.calls: Counter = Counter()
         self.statuses: Counter = Counter()
         self.http_ms = 0.0
+        self._lock = threading.Lock()  # the head start's client counts here too, from its thread
 
     def __call__(self, exchange: Exchange) -> None:
         endpoint = exchange.operation.split()[0]
-        self.calls[endpoint] += 1
-        self.statuses[f"{endpoint} {exchange.status}"] += 1
-        self.http_ms += exchange.elapsed_ms
+        with self._lock:
+            self.calls[endpoint] += 1
+            self.statuses[f"{endpoint} {exchange.status}"] += 1
+            self.http_ms += exchange.elapsed_ms
 
     def write(self, folder: Path, clock_wait_s: float) -> None:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -273,20 +280,31 @@ class ExchangeTally:
             indent=2), encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
-def client(pytestconfig: pytest.Config, target: Settings, redactor: Redactor, advisory_sink: _AdvisorySink,
-           run_id: str):
-    """The FinHub client over one httpx.Client, with checks and evidence on every exchange."""
-    schemas = load_schemas(str(ROOT / "schemas"))
-    context = CheckContext(schemas=schemas, sensitive=lambda: redactor.finder("sensitive"), advise=advisory_sink)
+def new_client(target: Settings, redactor: Redactor, run_id: str, observers: list[Observer],
+               advise: Callable[[Advisory], None], pacer: Pacer | None = None) -> FinHubClient:
+    """A FinHub client over an httpx.Client of its own (close it with ``client.http.close()``): the checks run
+    on every exchange after ``observers``, and advisories go to ``advise``."""
+    context = CheckContext(schemas=load_schemas(str(ROOT / "schemas")),
+                           sensitive=lambda: redactor.finder("sensitive"), advise=advise)
     http = httpx.Client(base_url=target.base_url, timeout=target.http_timeout_s, verify=target.verify_tls,
                         trust_env=False, follow_redirects=False)
-    tally = ExchangeTally()
+    return FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, max_rps=target.max_rps,
+                        pacer=pacer, observers=[*observers, lambda exchange: run_checks(exchange, context)])
+
+
+@pytest.fixture(scope="session")
+def tally() -> ExchangeTally:
+    """The run's exchange counts and HTTP time, over every client of the run."""
+    return ExchangeTally()
+
+
+@pytest.fixture(scope="session")
+def client(pytestconfig: pytest.Config, target: Settings, redactor: Redactor, advisory_sink: _AdvisorySink,
+           run_id: str, tally: ExchangeTally):
+    """The FinHub client over one httpx.Client, with checks and evidence on every exchange."""
     evidence = pytestconfig.stash[EVIDENCE] = StepEvidence(redactor)
-    observers = [tally, evidence, lambda exchange: run_checks(exchange, context)]
-    with http:
-        client = FinHubClient(http, run_id=run_id, forwarded_for=target.forwarded_for, observers=observers,
-                              max_rps=target.max_rps)
+    client = new_client(target, redactor, run_id, [tally, evidence], advisory_sink)
+    with client.http:
         yield client
     folder = pytestconfig.getoption("--report-dir") or (ROOT / "reports")
     if Path(folder).is_dir():
@@ -343,4 +361,4 @@ def cast() -> Cast:
     return Cast()
 
 
-__all__ = ["EXIT_CODES", "Cast", "REPORT_DIR", "ADVISORIES", "REDACTOR", "ABORTED", "ROOT", "abort"]
+__all__ = ["EXIT_CODES", "Cast", "REPORT_DIR", "ADVISORIES", "REDACTOR", "ABORTED", "ROOT", "abort", "new_client"]

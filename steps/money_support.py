@@ -6,19 +6,17 @@ Not a step module: the ``*_steps`` modules import it, never each other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from finhub_conformance.amounts import AmountDecodeError, decode_amount, decode_value
 from finhub_conformance.checks import Balances
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.exchange import Exchange
 from finhub_conformance.journey import Customer
-from finhub_conformance.timestamps import parse_timestamp
 
 __all__ = ["Attempt", "WalletUse", "iban_for", "fee_of", "listed_items", "listed_ibans",
-           "wrong_code", "expiry_wait_s", "check_nothing_moved", "transfer_item", "transfer_limits", "limit_of",
+           "wrong_code", "check_nothing_moved", "transfer_item", "transfer_limits", "limit_of",
            "per_transaction_limit", "overcharge_rule",
            "PAY_RULES", "EXECUTE_REFUSED"]
 
@@ -26,8 +24,6 @@ __all__ = ["Attempt", "WalletUse", "iban_for", "fee_of", "listed_items", "listed
 PAY_RULES = ("PAY-2", "PAY-3", "PAY-7", "PAY-8", "PAY-9", "PAY-11", "PAY-12", "PAY-13")
 #: E16 refusals for an order that cannot run again (PAY-4) or any more (PAY-7).
 EXECUTE_REFUSED = frozenset({400, 404, 409, 410, 422})
-#: GEN-9: the clock skew between suite and deployment the profile tolerates.
-CLOCK_SKEW = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -103,22 +99,6 @@ def wrong_code(code: str) -> str:
     if code.isdigit():
         return f"{(int(code) + 1) % 10 ** len(code):0{len(code)}d}"
     return code[:-1] + ("A" if code[-1:] != "A" else "B") if code else "000000"
-
-
-def expiry_wait_s(valid_until: Any, created_at: Any) -> float | None:
-    """PAY-7: seconds to wait from now until the deployment's own clock has passed ``validUntil``.
-
-    The order's lifetime (``validUntil − createdAt``, both on the deployment's clock) is an upper bound
-    of what is left of it; without ``createdAt`` the GEN-9 skew of 60 s is added instead.
-    """
-    until, created = parse_timestamp(valid_until), parse_timestamp(created_at)
-    if until is None:
-        return None
-    now = datetime.now(timezone.utc)
-    remaining = (until - now).total_seconds()
-    bound = (until - created).total_seconds() if created is not None and created <= until \
-        else remaining + CLOCK_SKEW.total_seconds()
-    return max(bound, remaining) + 0.5
 
 
 def transfer_item(allowed: Exchange) -> dict | None:

@@ -1,5 +1,5 @@
-"""Steps about executions refused for who asks, with which code and when: someone else's wallet or order,
-a wrong authentication code, an expired order (PAY-7, PAY-12, PAY-13, with GEN-8)."""
+"""Steps about executions refused for who asks and with which code: someone else's wallet or order, a wrong
+authentication code (PAY-12, PAY-13, with GEN-8). An expired order is in ``order_expiry_steps``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import pytest
 from pytest_bdd import then, when
 
 from finhub_conformance.checks import F, expect_refused
-from finhub_conformance.errors import NonConformance
 
-from .money_support import EXECUTE_REFUSED, Attempt, check_nothing_moved, expiry_wait_s, wrong_code
+from .money_support import Attempt, check_nothing_moved, wrong_code
 from .parameter_types import step
 from .support import pick_rule
 
@@ -71,28 +70,3 @@ def wrong_code_refused(bank, attempt, scenario_rules):
     """PAY-13: 400, 401, 403 or 422, and nothing moves (GEN-8)."""
     expect_refused(attempt.exchange, {400, 401, 403, 422}, "PAY-13", "executing with a wrong authentication code")
     check_nothing_moved(attempt, bank.balances(attempt.customer), scenario_rules)
-
-
-@when(step("{name:Persona} executes the prepared transfer after it has expired"), target_fixture="attempt")
-def executes_expired(bank, cast, name, order, opening_balance):
-    """E16 once validUntil has passed on the deployment's clock (PAY-7); skipped beyond FINHUB_MAX_EXPIRY_WAIT_S."""
-    customer = cast[name]
-    wait = expiry_wait_s(order.valid_until, order.exchange.get("createdAt"))
-    if wait is None:
-        raise NonConformance("PAY-5", "the prepared order has no readable validUntil", received=repr(order.valid_until))
-    if wait > bank.settings.max_expiry_wait_s:
-        pytest.skip(f"the order expires in {wait:.0f} s, beyond FINHUB_MAX_EXPIRY_WAIT_S="
-                    f"{bank.settings.max_expiry_wait_s:.0f} s (§7.3)")
-    bank.client.wait_on_target(wait)
-    return Attempt(customer, bank.execute(customer, order), opening_balance)
-
-
-@then("the expired order is refused and its hold is released")
-def expired_refused(bank, attempt):
-    """PAY-7: 400, 404, 409, 410 or 422; no money moves, and under R1 available returns to its value before E15."""
-    expect_refused(attempt.exchange, EXECUTE_REFUSED, "PAY-7", "executing an expired order")
-    before = attempt.before
-    after = bank.wait_for_balance(attempt.customer, lambda b: b == before)
-    if after != before:
-        raise NonConformance("PAY-7", "an expired order moved money or kept its hold",
-                             received=str(after), expected=f"{before} (as before the prepare)")
