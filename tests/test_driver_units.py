@@ -163,6 +163,13 @@ def test_redactor_masks_passwords_tokens_and_secret_keys():
     assert '"code": 200' in text and MASK in text
 
 
+def test_overlapping_secrets_are_masked_as_one_span_and_knowing_more_never_masks_less():
+    known, learned_later = "password-123", "QZpassword-12"  # overlapping, neither inside the other
+    text = "before QZpassword-123 after"
+    assert Redactor([known]).text(text) == "before QZ*** after"
+    assert Redactor([known, learned_later]).text(text) == "before *** after"  # no "QZ" or "3" left over
+
+
 @pytest.mark.parametrize("secret", ['Qu0te"Pass!', "Back\\slash9!", "Tab\tbed9!Pw", "Ünïcode9!Pw"])
 def test_redactor_masks_a_secret_that_json_escapes_or_keeps_as_is(secret):
     """Evidence is masked after JSON encoding: a password with a quote, a backslash or a control

@@ -102,9 +102,21 @@ class Redactor:
         return self._leakable if kind == "sensitive" else self._all
 
     def text(self, text: str) -> str:
-        """``text`` with every known secret and token masked (longest first, so no value is half-masked)."""
-        for value in sorted(self.finder().found_in(text), key=len, reverse=True):
-            text = text.replace(value, MASK)
+        """``text`` with every occurrence of every known secret and token masked, then bearer values and JWTs.
+
+        Overlapping occurrences are masked as one span, so no value is half-masked (replacing the longest
+        value first left the ends of a value that overlapped it in clear), and what is masked only grows
+        with the values known.
+        """
+        spans = sorted((at, at + len(value)) for value in self.finder().found_in(text)
+                       for at in _occurrences(text, value))
+        if spans:
+            parts, done = [], 0
+            for start, end in spans:
+                if start >= done:  # not inside the span masked last
+                    parts += [text[done:start], MASK]
+                done = max(done, end)
+            text = "".join(parts) + text[done:]
         text = _BEARER.sub(r"\1" + MASK, text)
         return _JWT.sub(MASK, text)
 
@@ -126,6 +138,14 @@ class Redactor:
     def headers(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
         """Request or response headers, with authorization and secret-named headers masked."""
         return {k: (MASK if _SECRET_KEY.search(k) else self.text(v)) for k, v in headers}
+
+
+def _occurrences(text: str, value: str):
+    """Every position where ``value`` starts in ``text``, overlapping ones included."""
+    at = text.find(value)
+    while at >= 0:
+        yield at
+        at = text.find(value, at + 1)
 
 
 def evidence_text(exchange, redactor: Redactor) -> str:
