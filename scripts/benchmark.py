@@ -119,6 +119,11 @@ def run_once(kind: str, index: int, workdir: Path, args: argparse.Namespace) -> 
     waits = figures["clock_wait_s"] if kind != "xdist" else 0.0
     figures["overhead_ratio_without_clock"] = (round((wall_s - waits) * 1000 / figures["http_ms"], 2)
                                                if figures["http_ms"] else None)
+    # The process's fixed costs (interpreter start, collection, reports, exit) apart from the scenarios':
+    # what a run spends outside junit's testcase times, and the scenarios' own time per second of HTTP.
+    figures["outside_scenarios_s"] = round(wall_s - figures["testcase_s"], 3)
+    figures["scenario_ratio"] = (round(figures["testcase_s"] * 1000 / figures["http_ms"], 2)
+                                 if figures["http_ms"] and kind != "xdist" else None)
     figures["ok"] = code is not None and figures.get("verdict") in RUNS[kind]["expect"]
     if not figures["ok"]:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
@@ -219,7 +224,7 @@ def summarise(runs: list[dict]) -> dict:
     """min / median of every figure over the repetitions of one kind of run."""
     summary = {key: min_median([r[key] for r in runs]) for key in
                ("wall_s", "http_exchanges", "http_wait_s", "clock_wait_s", "overhead_ratio",
-                "overhead_ratio_without_clock", "testcase_s", "hypothesis_s",
+                "overhead_ratio_without_clock", "testcase_s", "outside_scenarios_s", "scenario_ratio", "hypothesis_s",
                 "hypothesis_share")}
     phases = sorted({p for r in runs for p in r["phase_s"]}, key=lambda p: list(PHASE_TAGS).index(p)
                     if p in PHASE_TAGS else len(PHASE_TAGS))
@@ -250,6 +255,8 @@ def headline(results: dict) -> dict[str, dict]:
         add("full.overhead_ratio_without_clock", "  the same, clock waits not counted", "x",
             s["overhead_ratio_without_clock"])
         add("full.testcase_s", "sum of junit testcase times", "s", s["testcase_s"])
+        add("full.outside_scenarios_s", "  wall outside them (start-up, reports, exit)", "s", s["outside_scenarios_s"])
+        add("full.scenario_ratio", "  testcase times / HTTP wait", "x", s["scenario_ratio"])
         add("full.hypothesis_s", "Hypothesis-driven scenarios", "s", s["hypothesis_s"])
         add("full.hypothesis_share", "  share of testcase time", "%", scale(s["hypothesis_share"], 100))
         for phase, mm in s["phase_s"].items():
@@ -402,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
                           "over workers",
                           "overhead_ratio_without_clock: (wall_s - clock_wait_s) / HTTP wait, one process only; "
                           "clock_wait_s = deliberate waits on the target's clock (FinHubClient.wait_on_target)",
+                          "outside_scenarios_s: wall_s - testcase_s (interpreter start, plugin imports, collection, "
+                          "report writing, exit); scenario_ratio: testcase_s / HTTP wait, one process only",
                           "hypothesis_share: Hypothesis-driven testcase time / all testcase time"]}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=2), encoding="utf-8")
