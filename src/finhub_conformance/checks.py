@@ -148,7 +148,7 @@ def secret_leak_conformance(exchange: Exchange, context: CheckContext) -> None:
             raise NonConformance("SEC-1", "a response body contains a password or tenant secret",
                                  received=exchange.describe(), expected="no secret in any response")
         return
-    findings = leaked_secrets(exchange.body, finder)
+    findings = leaked_secrets(exchange.body, finder, exchange.text)
     if findings:
         raise NonConformance("SEC-1", "a response exposes secret material", received="; ".join(findings[:5])
                              + f" in {exchange.describe()}", expected="no password, secret, hash or salt")

@@ -19,6 +19,10 @@ __all__ = ["leaked_secrets", "decoded_jwt", "finder_of"]
 
 _SECRET_KEY = re.compile(r"(password|passwd|secret)", re.IGNORECASE)
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]*$")
+#: A string :data:`_JWT` matches, as it stands in JSON text without escapes (versions like "1.2.3" too).
+_JWT_IN_TEXT = re.compile(r'"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"')
+#: What a key :data:`_SECRET_KEY` matches, or one ending in hash or salt, shows in case-folded JSON text.
+_SECRET_WORDS = ("password", "passwd", "secret", 'hash"', 'salt"')
 
 
 def _walk(value: Any, path: str = "") -> Iterator[tuple[str, str | None, Any]]:
@@ -51,13 +55,26 @@ def finder_of(sensitive: SecretFinder | Iterable[str]) -> SecretFinder:
     return SecretFinder(s for s in sensitive if s and len(s) >= 4)
 
 
-def leaked_secrets(body: Any, sensitive: SecretFinder | Iterable[str]) -> list[str]:
+def _clean_text(text: str | None, finder: SecretFinder) -> bool:
+    """True when the JSON ``text`` a body was parsed from certainly holds no finding: it has no escape (so
+    every key and string of the body stands in it as it is), no secret of the run, no secret-looking key
+    and nothing shaped like a JWT. Almost every answer is such a text; the others are walked."""
+    if not text or "\\" in text or _JWT_IN_TEXT.search(text) or (finder and finder.found_in(text)):
+        return False
+    folded = text.casefold()  # also "ſ" to "s", which _SECRET_KEY's IGNORECASE matches to "s"
+    return not any(word in folded for word in _SECRET_WORDS)
+
+
+def leaked_secrets(body: Any, sensitive: SecretFinder | Iterable[str], text: str | None = None) -> list[str]:
     """SEC-1 findings in a JSON value and in every JWT payload inside it (paths, never values).
 
-    The strings of each document are screened for the run's secrets in one pass; only when one is
-    found are the nodes searched to name its path.
+    ``text``, the JSON text ``body`` was parsed from, lets a clean answer be passed in a few scans of it
+    (:func:`_clean_text`) instead of a walk. Otherwise the strings of each document are screened for the
+    run's secrets in one pass; only when one is found are the nodes searched to name its path.
     """
     finder = finder_of(sensitive)
+    if _clean_text(text, finder):
+        return []
     findings = []
     documents = [("", body)]
     for path, _, value in _walk(body):
