@@ -7,6 +7,6 @@ edit here.
 
 from pathlib import Path
 
-pytest_plugins = ["steps.evidence", "steps.harness", "steps.head_start", "steps.reporting", "steps.step_lookup"] + [
+pytest_plugins = ["steps.evidence", "steps.allure_files", "steps.harness", "steps.head_start", "steps.reporting", "steps.step_lookup"] + [
     f"steps.{path.stem}" for path in sorted((Path(__file__).parent / "steps").glob("*_steps.py"))
 ]

@@ -33,6 +33,7 @@ from finhub_conformance.settings import Settings, load_settings
 from finhub_conformance.transport import Observer, Pacer
 from finhub_conformance.strategies import register_profiles
 
+from steps.allure_files import drain
 from steps.evidence import EVIDENCE, StepEvidence
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +138,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if REDACTOR not in config.stash or REPORT_DIR not in config.stash:
         return
     folder = config.stash[REPORT_DIR]
+    drain(config)  # Allure's files still queued, and any written after allure_files' own drain
     hits = [p for p in scan_for_secrets(folder, config.stash[REDACTOR]) if "secret-scan-" not in p]
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     (folder / f"secret-scan-{worker}.json").write_text(json.dumps({"files_with_secrets": hits}), encoding="utf-8")

@@ -24,6 +24,7 @@ try:  # internal API of pytest-bdd 9 (re-check on upgrades); only needed under x
 except (ImportError, AttributeError):  # pragma: no cover
     _bdd_reporting = None
 
+from .allure_files import UNWRITTEN
 from .harness import ABORTED, ADVISORIES, EXIT_CODES, REDACTOR, REPORT_DIR, ROOT
 
 _RECORDS = pytest.StashKey[dict]()
@@ -252,6 +253,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                      for path in json.loads(scan.read_text(encoding="utf-8"))["files_with_secrets"]})
     if leaked:  # our redaction failed: a defect of the suite, whatever the target did
         write(f"SECRET FOUND in report artefacts (values not shown): {', '.join(leaked[:5])}")
+        verdict = "suite error"
+    unwritten = config.stash.get(UNWRITTEN, [])
+    if unwritten:  # the evidence is incomplete: no verdict can rest on it
+        write(f"REPORT FILES NOT WRITTEN ({len(unwritten)}): {'; '.join(unwritten[:3])}")
         verdict = "suite error"
     links = _evidence_links(report_dir, config)
     (report_dir / "conformance-matrix.md").write_text(render_markdown(verdicts, verdict, links), encoding="utf-8")
