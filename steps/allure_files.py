@@ -36,17 +36,17 @@ __all__ = ["drain", "UNWRITTEN"]
 
 #: Report files that could not be written (name and error), for the verdict.
 UNWRITTEN = pytest.StashKey[list]()
-_LOGGER = pytest.StashKey["QueuedFileLogger"]()
+_LOGGER = pytest.StashKey["PipedFileLogger"]()
 
 
 if AllureFileLogger is not None:
-    class QueuedFileLogger(AllureFileLogger):
+    class PipedFileLogger(AllureFileLogger):
         """allure-commons' file logger with the disk work in a :class:`FileWriter` (same files, same bytes)."""
 
         writer: FileWriter
 
         @classmethod
-        def adopt(cls, logger: AllureFileLogger) -> "QueuedFileLogger":
+        def adopt(cls, logger: AllureFileLogger) -> "PipedFileLogger":
             """Turn allure-pytest-bdd's registered logger into one of these, re-registered: the same object,
             so that allure-pytest-bdd's clean-up still finds it to unregister."""
             allure_commons.plugin_manager.unregister(logger)
@@ -79,7 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     for plugin in list(allure_commons.plugin_manager.get_plugins()):
         if type(plugin) is AllureFileLogger:
-            config.stash[_LOGGER] = QueuedFileLogger.adopt(plugin)
+            config.stash[_LOGGER] = PipedFileLogger.adopt(plugin)
 
 
 def drain(config: pytest.Config, *, close: bool = False) -> None:

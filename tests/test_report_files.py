@@ -12,7 +12,7 @@ from allure_commons import model2
 
 from finhub_conformance.filewriter import FileWriter
 from steps import allure_files
-from steps.allure_files import UNWRITTEN, QueuedFileLogger, drain
+from steps.allure_files import UNWRITTEN, PipedFileLogger, drain
 
 
 def test_files_are_written_whole_and_in_order_and_sync_waits_for_them(tmp_path):
@@ -53,7 +53,7 @@ def test_allures_logger_is_adopted_and_writes_the_same_files_through_the_writer(
     allure_commons.plugin_manager.register(logger)
     name = allure_commons.plugin_manager.get_name(logger)
     try:
-        adopted = QueuedFileLogger.adopt(logger)
+        adopted = PipedFileLogger.adopt(logger)
         allure_commons.plugin_manager.hook.report_attached_data(body="evidence ✓", file_name="e-attachment.txt")
         allure_commons.plugin_manager.hook.report_result(result=model2.TestResult(uuid="u1", name="a scenario"))
         assert adopted.writer.sync() == []
@@ -71,7 +71,7 @@ def test_drain_collects_what_could_not_be_written(tmp_path):
     allure_commons.plugin_manager.register(logger)
     try:
         config = SimpleNamespace(stash=pytest.Stash())
-        config.stash[allure_files._LOGGER] = QueuedFileLogger.adopt(logger)
+        config.stash[allure_files._LOGGER] = PipedFileLogger.adopt(logger)
         logger.writer.write(tmp_path / "gone" / "x.json", b"{}")
         drain(config, close=True)
         assert len(config.stash[UNWRITTEN]) == 1 and "x.json" in config.stash[UNWRITTEN][0]
