@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -107,4 +108,5 @@ def _serve(source, answers) -> None:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the run, whose reports are still to be written
     _serve(sys.stdin.buffer, sys.stdout.buffer)
