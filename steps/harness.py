@@ -35,6 +35,7 @@ from finhub_conformance.strategies import register_profiles
 
 from steps.allure_files import drain
 from steps.evidence import EVIDENCE, StepEvidence
+from steps.run_budget import RUN_DEADLINE, run_started_at
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Order TTL of the embedded reference: short, so that PAY-7 is observed within a run (the PAY-7 scenario
@@ -149,7 +150,6 @@ def pytest_configure_node(node) -> None:
     """xdist: tell each worker where the reports go (workers re-parse options and would not know)."""
     if REPORT_DIR in node.config.stash:
         node.workerinput["finhub_report_dir"] = str(node.config.stash[REPORT_DIR])
-    node.workerinput["finhub_started_at"] = run_started_at(node.config)  # one run budget for all workers
 
 
 # ---------------------------------------------------------------------------- the cycle collector
@@ -178,39 +178,6 @@ def abort(config: pytest.Config, verdict: str, reason: BaseException) -> None:
     """End the whole run before any verdict can be drawn (remembered for the summary)."""
     config.stash[ABORTED] = verdict
     pytest.exit(f"{verdict}: {reason}", returncode=EXIT_CODES[verdict])
-
-
-# ---------------------------------------------------------------------------- the run budget
-
-RUN_DEADLINE = pytest.StashKey[tuple]()
-_STARTED_AT = pytest.StashKey[float]()
-
-
-def run_started_at(config: pytest.Config) -> float:
-    """When the run started (wall clock): the controller's moment, also in xdist workers."""
-    worker_input = getattr(config, "workerinput", None)
-    if worker_input and "finhub_started_at" in worker_input:
-        return worker_input["finhub_started_at"]
-    return config.stash.setdefault(_STARTED_AT, time.time())
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    run_started_at(session.config)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem) -> bool | None:
-    """FINHUB_RUN_BUDGET_S: once the budget is spent no further scenario starts; the run ends incomplete.
-
-    The scenario under way finishes (each request is bounded by FINHUB_HTTP_TIMEOUT_S), and the
-    reports are written as after any stopped run, with the reason in verdict.json's ``stopped``.
-    """
-    budget, deadline = item.config.stash.get(RUN_DEADLINE, (None, None))
-    if deadline is None or time.time() < deadline:
-        return None
-    item.session.shouldstop = (f"the run budget of {budget:g} s (FINHUB_RUN_BUDGET_S, --budget) is spent; "
-                               "the remaining scenarios were not run")
-    return True  # handled: this scenario is not run, and pytest stops on shouldstop
 
 
 # ---------------------------------------------------------------------------- session fixtures
