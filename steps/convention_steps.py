@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from pytest_bdd import given, then, when
 
 from finhub_conformance import bodies, probes
 from finhub_conformance.checks import Advisory, expect_success
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.iban import german_iban
-from finhub_conformance.journey import FundingUnavailable
 
 from .parameter_types import step
-from .support import persona, pick_rule
+from .support import persona, pick_rule, skipped_without_funding
 
 _SKEW = timedelta(seconds=60)
 _HEADERS = {"the tenant identifier": "X-Tenant-ID", "the forwarding origin": "X-Forwarded-From",
@@ -129,10 +127,8 @@ def ids_are_strings(cast, name, probe):
 @given(step("{name:Persona} is an active customer with money and a payee she may pay"))
 def ready_to_pay(bank, cast, name):
     """Active, funded, with a beneficiary and a payment consent (skipped without funding, FUND-2)."""
-    try:
+    with skipped_without_funding():
         bank.ready_to_pay(bank.onboard(persona(bank, cast, name), "active"))
-    except FundingUnavailable as exc:
-        pytest.skip(f"no funding method: {exc} (FUND-2, §7.3)")
 
 
 @when(step("{name:Persona} prices a transfer of {amount:Money} EUR to that payee"), target_fixture="probe")

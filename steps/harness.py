@@ -30,16 +30,17 @@ from finhub_conformance.redaction import Redactor, scan_for_secrets
 from finhub_conformance.rules import PHASE_TAGS, RULES, rule_of_tag
 from finhub_conformance.schemas import load as load_schemas
 from finhub_conformance.settings import Settings, load_settings
-from finhub_conformance.transport import Observer, Pacer
 from finhub_conformance.strategies import register_profiles
+from finhub_conformance.transport import Observer, Pacer
 
 from steps.allure_files import drain
 from steps.evidence import EVIDENCE, StepEvidence
 from steps.run_budget import RUN_DEADLINE, run_started_at
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Order TTL of the embedded reference: short, so that PAY-7 is observed within a run (the PAY-7 scenario
-#: waits it out: it was 5 s, a third of a run), yet long enough for every prepare-then-execute under load.
+#: Order TTL of the embedded reference: short, so that PAY-7's order (prepared as the run begins,
+#: steps/head_start.py) has expired by the time its scenario runs, yet long enough for every
+#: prepare-then-execute under load.
 EMBEDDED_ORDER_TTL_S = 2
 
 #: Tags that cut across capabilities (house style 5); everything else must be a rule id or a capability.

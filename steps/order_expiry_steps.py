@@ -16,11 +16,12 @@ from pytest_bdd import given, then, when
 from finhub_conformance.checks import Balances, expect_refused
 from finhub_conformance.errors import NonConformance
 from finhub_conformance.expiry import validity_of
-from finhub_conformance.journey import Bank, Customer, FundingUnavailable, Order
+from finhub_conformance.journey import Bank, Customer, Order
 
 from .evidence import EVIDENCE
 from .money_support import EXECUTE_REFUSED, Attempt
 from .parameter_types import step
+from .support import skipped_without_funding
 
 FUNDS = Decimal("500.00")
 AMOUNT = Decimal("100.00")
@@ -38,10 +39,8 @@ class ExpiringOrder:
 def prepare_expiring_order(bank: Bank) -> ExpiringOrder:
     """Phases 1-5, funding, a beneficiary, a payment consent, then E15 (the head start's work)."""
     customer = bank.new_customer("Alice")
-    try:
+    with skipped_without_funding():
         beneficiary = bank.ready_to_pay(customer, FUNDS)
-    except FundingUnavailable as exc:
-        pytest.skip(f"no funding method: {exc} (FUND-2, §7.3)")
     before = bank.balances(customer)
     return ExpiringOrder(customer, before, bank.prepare_transfer_ok(customer, AMOUNT, beneficiary))
 
@@ -52,8 +51,8 @@ def _take(request: pytest.FixtureRequest, head_start, evidence_of) -> ExpiringOr
         pytest.fail("the head start did not run: is this scenario tagged @head_start?", pytrace=False)
     prepared: ExpiringOrder = head_start.take()
     evidence = request.config.stash.get(EVIDENCE, None)
-    for exchange in evidence_of(head_start.preparation.exchanges, prepared.order.exchange):
-        if evidence is not None:
+    if evidence is not None:
+        for exchange in evidence_of(head_start.preparation.exchanges, prepared.order.exchange):
             evidence(exchange)
     return prepared
 

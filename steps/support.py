@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
 import pytest
 
 from finhub_conformance.journey import Bank, Customer, FundingUnavailable
 from finhub_conformance.settings import TenantConfig
 
-__all__ = ["persona", "high_risk_persona", "second_tenant", "pick_rule", "funded", "register_again"]
+__all__ = ["persona", "high_risk_persona", "second_tenant", "pick_rule", "funded", "skipped_without_funding",
+           "register_again"]
 
 
 def persona(bank: Bank, cast: dict, name: str, category: str | None = None) -> Customer:
@@ -42,12 +44,19 @@ def pick_rule(scenario_rules: Iterable[str], *candidates: str) -> str:
     return next((c for c in candidates if c in tagged), candidates[0])
 
 
-def funded(bank: Bank, customer: Customer, amount) -> None:
-    """Fund the wallet, skipping the scenario when the deployment has no funding method (FUND-2)."""
+@contextmanager
+def skipped_without_funding() -> Iterator[None]:
+    """Skip the scenario when what runs inside finds the deployment has no funding method (FUND-2, §7.3)."""
     try:
-        bank.fund(customer, amount)
+        yield
     except FundingUnavailable as exc:
         pytest.skip(f"no funding method: {exc} (FUND-2, §7.3)")
+
+
+def funded(bank: Bank, customer: Customer, amount) -> None:
+    """Fund the wallet, skipping the scenario when the deployment has no funding method (FUND-2)."""
+    with skipped_without_funding():
+        bank.fund(customer, amount)
 
 
 def register_again(bank: Bank, customer: Customer, *, leftover_rule: str, rule: str, what: str):

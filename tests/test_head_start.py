@@ -73,3 +73,15 @@ def test_the_expiry_window_is_as_precise_as_the_timestamps():
     assert (fractional.valid_before, fractional.expired_after) == pytest.approx((101.94, 102.05))
     whole = validity_of(_prepared("2030-01-01T10:00:00Z", "2030-01-01T10:00:02Z", received=100.0))
     assert (whole.valid_before, whole.expired_after) == pytest.approx((100.99, 103.0))
+
+
+def test_without_a_funding_method_the_head_starts_work_skips_with_fund_2():
+    from finhub_conformance.journey import FundingUnavailable
+    from steps.order_expiry_steps import prepare_expiring_order
+
+    def no_funding(customer, funds):
+        raise FundingUnavailable("FINHUB_FUNDING=none")
+
+    bank = SimpleNamespace(new_customer=lambda name: name, ready_to_pay=no_funding)
+    with pytest.raises(pytest.skip.Exception, match=r"no funding method: FINHUB_FUNDING=none \(FUND-2"):
+        prepare_expiring_order(bank)
